@@ -1,0 +1,186 @@
+"""Línea de comandos del curso: ``coursekit <subcomando> ...``.
+
+Para añadir un subcomando, escribe una función ``_configure_x(parser)`` que añada sus
+argumentos, otra ``_run_x(args) -> int`` que devuelva el código de salida, y
+regístralas en :data:`SUBCOMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursekit.errors import CourseError, MissingPathError
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """Un subcomando: texto de ayuda, cómo declarar sus argumentos y cómo ejecutarlo."""
+
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- build-notebooks --------------------------------------------------------
+
+
+def _configure_build_notebooks(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--solutions",
+        default="solutions",
+        metavar="DIR",
+        help="carpeta con los notebooks de solución (por defecto: solutions)",
+    )
+    parser.add_argument(
+        "--notebooks",
+        default="notebooks",
+        metavar="DIR",
+        help="carpeta donde se escriben los notebooks del estudiante (por defecto: notebooks)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="no escribe nada; termina con código 1 si hay notebooks desactualizados",
+    )
+
+
+def _run_build_notebooks(args: argparse.Namespace) -> int:
+    from coursekit.notebook_builder import build_notebooks
+
+    changed = build_notebooks(args.solutions, args.notebooks, check=args.check)
+    if args.check:
+        if changed:
+            print(
+                "Los notebooks del estudiante no están al día con las soluciones "
+                f"({len(changed)} archivo(s)):"
+            )
+            for path in changed:
+                print(f"  {path}")
+            print(
+                "Regenéralos con: coursekit build-notebooks "
+                f"--solutions {args.solutions} --notebooks {args.notebooks}"
+            )
+            return 1
+        print("Los notebooks del estudiante están al día.")
+        return 0
+    if changed:
+        for path in changed:
+            verb = "escrito" if path.exists() else "borrado"
+            print(f"{verb}: {path}")
+    else:
+        print("Nada que hacer: los notebooks del estudiante ya estaban al día.")
+    return 0
+
+
+# --- strip-outputs ----------------------------------------------------------
+
+
+def _configure_strip_outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks (.ipynb) a limpiar")
+
+
+def _run_strip_outputs(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from coursekit.notebook_builder import strip_outputs
+
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.is_file():
+            raise MissingPathError(f"No existe el notebook {str(path)!r}.")
+    for path in paths:
+        try:
+            nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        except Exception as exc:
+            raise CourseError(f"No se pudo leer el notebook {path}: {exc}") from exc
+        stripped = strip_outputs(nb)
+        if stripped != nb:
+            with path.open("w", encoding="utf-8", newline="\n") as f:
+                nbformat.write(stripped, f)
+            print(f"salidas borradas: {path}")
+        else:
+            print(f"sin salidas: {path}")
+    return 0
+
+
+# --- run-labs -----------------------------------------------------------------
+
+
+def _configure_run_labs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("labs", nargs="*", metavar="LAB",
+                        help="prefijos de los labs a ejecutar (por defecto, todos): 01 02_trainer")
+    parser.add_argument("--profile", default=None,
+                        help="perfil: full, quick o ci (por defecto, COURSE_PROFILE o el del entorno)")
+    parser.add_argument("--solutions", default="solutions", metavar="DIR",
+                        help="carpeta de los labs (por defecto: solutions)")
+    parser.add_argument("--output", default="executed", metavar="DIR",
+                        help="dónde guardar las copias ejecutadas (por defecto: executed)")
+    parser.add_argument("--timeout", type=int, default=1800,
+                        help="segundos máximos por celda (por defecto: 1800)")
+
+
+def _run_run_labs(args: argparse.Namespace) -> int:
+    from coursekit.lab_runner import run_labs
+
+    results = run_labs(args.solutions, args.output, args.profile, args.labs or None, args.timeout)
+    failed = [r["lab"] for r in results if r["status"] != "ok"]
+    total = sum(r["seconds"] for r in results)
+    print(f"{len(results) - len(failed)}/{len(results)} labs sin errores en {total:.0f} s; "
+          f"copias ejecutadas en {args.output}/")
+    return 1 if failed else 0
+
+
+# --- registro -----------------------------------------------------------------
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "build-notebooks": Subcommand(
+        help="genera notebooks/ (versión del estudiante) a partir de solutions/",
+        configure=_configure_build_notebooks,
+        run=_run_build_notebooks,
+    ),
+    "strip-outputs": Subcommand(
+        help="borra en el sitio las salidas y contadores de ejecución de notebooks",
+        configure=_configure_strip_outputs,
+        run=_run_strip_outputs,
+    ),
+    "run-labs": Subcommand(
+        help="ejecuta los labs de solutions/ y guarda copias ejecutadas (fuera de git)",
+        configure=_configure_run_labs,
+        run=_run_run_labs,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Construye el analizador de argumentos con todos los subcomandos registrados."""
+    parser = argparse.ArgumentParser(
+        prog="coursekit",
+        description="Herramientas del curso de fine-tuning de modelos de lenguaje.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMANDO", required=True)
+    for name, subcommand in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=subcommand.help, description=subcommand.help)
+        subcommand.configure(sub)
+        sub.set_defaults(_run=subcommand.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Punto de entrada de ``coursekit``. Devuelve el código de salida.
+
+    Un :class:`CourseError` se muestra como ``Error: <mensaje>`` en stderr (código 2).
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except CourseError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

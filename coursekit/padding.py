@@ -1,0 +1,119 @@
+"""Comparación medida de estrategias de relleno (padding): ``max_length``, dinámico y agrupado.
+
+La usan el lab 01 y ``benchmarks/padding.py``: las mismas cifras salen del mismo código.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from coursekit.errors import CourseError
+
+STRATEGIES = ("max_length", "dynamic", "grouped")
+STRATEGY_LABELS = {
+    "max_length": "padding='max_length'",
+    "dynamic": "dinámico (DataCollatorWithPadding)",
+    "grouped": "dinámico + agrupado por longitud",
+}
+
+
+def _batches(dataset: Any, tokenizer: Any, strategy: str, batch_size: int, max_length: int):
+    """Genera los batches (diccionarios de tensores) de una estrategia."""
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding
+
+    texts = list(dataset["text"])
+    if strategy == "max_length":
+        encoded = tokenizer(texts, truncation=True, max_length=max_length, padding="max_length")
+    else:
+        encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    features = [
+        {key: encoded[key][i] for key in encoded.keys()} for i in range(len(texts))
+    ]
+    if strategy == "grouped":
+        features.sort(key=lambda f: len(f["input_ids"]))
+    collator = DataCollatorWithPadding(tokenizer)
+    return DataLoader(features, batch_size=batch_size, shuffle=False, collate_fn=collator)
+
+
+def compare_padding(
+    dataset: Any,
+    tokenizer: Any,
+    model: Any,
+    batch_size: int = 16,
+    max_length: int = 512,
+    strategies: tuple[str, ...] = STRATEGIES,
+    progress: bool = True,
+):
+    """Mide tokens por batch y tiempo de un pase hacia delante (forward) por estrategia.
+
+    ``dataset`` necesita una columna ``text``. Devuelve un ``DataFrame`` con, por estrategia:
+    posiciones por batch (reales + relleno), proporción de tokens reales, segundos, la
+    aceleración respecto a ``max_length`` y cuántas predicciones coinciden con ``max_length``.
+    """
+    import numpy as np
+    import pandas as pd
+    import torch
+    from tqdm.auto import tqdm
+
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown or not strategies:
+        raise CourseError(
+            f"Estrategia(s) desconocida(s) {unknown}; válidas: {', '.join(STRATEGIES)}."
+        )
+    if "text" not in getattr(dataset, "column_names", []):
+        raise CourseError("compare_padding necesita un dataset con columna 'text' (sin tokenizar).")
+    if len(dataset) == 0:
+        raise CourseError("El dataset está vacío: no hay nada que medir.")
+    if batch_size <= 0 or max_length <= 0:
+        raise CourseError("batch_size y max_length deben ser enteros positivos.")
+
+    device = next(model.parameters()).device
+    model.eval()
+    rows, predictions = [], {}
+    for strategy in strategies:
+        loader = _batches(dataset, tokenizer, strategy, batch_size, max_length)
+        positions = real = 0
+        order_preds = []
+        # Un batch de calentamiento para no cargar a la primera estrategia el arranque.
+        with torch.inference_mode():
+            warm = next(iter(loader))
+            model(**{k: v.to(device) for k, v in warm.items()})
+            start = time.perf_counter()
+            for batch in tqdm(loader, desc=STRATEGY_LABELS[strategy], disable=not progress):
+                batch = {k: v.to(device) for k, v in batch.items()}
+                logits = model(**batch).logits
+                positions += batch["input_ids"].numel()
+                real += int(batch["attention_mask"].sum())
+                order_preds.append(logits.argmax(-1).cpu().numpy())
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+        preds = np.concatenate(order_preds)
+        if strategy == "grouped":  # volver al orden original para comparar predicciones
+            lengths = [len(x) for x in tokenizer(list(dataset["text"]), truncation=True,
+                                                  max_length=max_length)["input_ids"]]
+            order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+            restored = np.empty_like(preds)
+            restored[order] = preds
+            preds = restored
+        predictions[strategy] = preds
+        n_batches = len(loader)
+        rows.append(
+            {
+                "estrategia": strategy,
+                "descripción": STRATEGY_LABELS[strategy],
+                "posiciones_por_batch": positions / n_batches,
+                "tokens_reales_por_batch": real / n_batches,
+                "proporción_reales": real / positions,
+                "segundos": seconds,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("estrategia")
+    reference = strategies[0]
+    table["aceleración"] = table.loc[reference, "segundos"] / table["segundos"]
+    table["misma_predicción"] = [
+        float(np.mean(predictions[s] == predictions[reference])) for s in table.index
+    ]
+    return table

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Prepara el entorno y ejecuta todas las pruebas: unitarias de coursekit, notebooks/ al día
+# y cada lab de solutions/ ejecutado con nbval en el perfil ci, sin red.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. "${COURSE_VENV:-.venv}/bin/activate"
+export COURSE_PROFILE="${COURSE_PROFILE:-ci}" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
+python -m pytest "$@"

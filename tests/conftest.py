@@ -1,0 +1,71 @@
+"""Fixtures compartidas: backend Agg, datos del perfil ``ci`` y MiniLM empaquetado (una vez)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ci_dataset():
+    """Los datos reales del perfil ``ci`` (CSV empaquetado, ~5 s): se cargan una sola vez."""
+    from coursekit.data import load_course_dataset
+
+    return load_course_dataset("ci")
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    """Tokenizador de MiniLM empaquetado (perfil ``ci``)."""
+    from coursekit.models import load_tokenizer
+
+    return load_tokenizer("ci")
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    """Clasificador MiniLM empaquetado con dos clases (cabeza nueva), en modo evaluación."""
+    import torch
+
+    from coursekit.models import load_classifier
+
+    torch.manual_seed(0)
+    model = load_classifier("ci", ["negativa", "positiva"])
+    model.eval()
+    return model
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Escribe un CSV diminuto en ``tmp_path`` y devuelve su ruta."""
+
+    def _write(rows: list[dict], name: str = "datos.csv") -> Path:
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def make_dataset():
+    """Crea un ``Dataset`` en memoria con ``text`` y ``label`` (``ClassLabel``)."""
+
+    def _make(labels: list[int], names: list[str] | None = None):
+        from datasets import ClassLabel, Dataset, Features, Value
+
+        names = names or [str(i) for i in range(max(labels) + 1)]
+        features = Features({"text": Value("string"), "label": ClassLabel(names=names)})
+        texts = [f"texto {i}" for i in range(len(labels))]
+        return Dataset.from_dict({"text": texts, "label": labels}, features=features)
+
+    return _make

@@ -1,0 +1,92 @@
+"""Detección de plataforma, resumen del entorno y flags de precisión mixta."""
+
+from __future__ import annotations
+
+import pytest
+
+from coursekit.environment import (
+    PLATFORM_LABELS,
+    Environment,
+    detect_environment,
+    detect_platform,
+    gpu_available,
+    mixed_precision_flags,
+)
+
+HOME = "/home/alumna"
+
+
+@pytest.mark.parametrize(
+    ("environ", "home", "expected"),
+    [
+        ({"COLAB_RELEASE_TAG": "release-2024"}, "/root", "colab"),
+        ({"COLAB_GPU": "1"}, "/root", "colab"),
+        ({}, "/home/studio-lab-user", "studiolab"),
+        ({}, "/home/studio-lab-user/", "studiolab"),
+        ({"STUDIO_LAB_ENV": "1"}, HOME, "studiolab"),
+        ({"BINDER_LAUNCH_HOST": "https://mybinder.org/"}, "/home/jovyan", "binder"),
+        ({"CI": "true"}, HOME, "ci"),
+        ({"CI": "1"}, HOME, "ci"),
+        ({"GITHUB_ACTIONS": "true"}, HOME, "ci"),
+        ({"CI": "false"}, HOME, "local"),
+        ({}, HOME, "local"),
+    ],
+)
+def test_detect_platform(environ, home, expected):
+    assert detect_platform(environ=environ, home=home) == expected
+
+
+def test_colab_takes_precedence_over_ci():
+    assert detect_platform(environ={"COLAB_RELEASE_TAG": "x", "CI": "true"}, home=HOME) == "colab"
+
+
+def test_every_platform_has_a_spanish_label():
+    assert set(PLATFORM_LABELS) == {"colab", "studiolab", "binder", "ci", "local"}
+    assert PLATFORM_LABELS["local"] == "máquina local"
+
+
+def _env(platform="local", has_gpu=False, name=None, memory=None, bf16=False):
+    return Environment(platform, has_gpu, name, memory, bf16)
+
+
+def test_summary_without_gpu():
+    summary = _env("colab").summary()
+    assert "Entorno: Google Colab" in summary
+    assert "sin GPU" in summary
+    assert "torch" in summary and "transformers" in summary
+    assert "perfil" not in summary
+
+
+def test_summary_with_gpu_and_profile():
+    summary = _env("studiolab", True, "Tesla T4", 15.0).summary("full")
+    assert "SageMaker Studio Lab" in summary
+    assert "GPU Tesla T4, 15 GB" in summary
+    assert "sin GPU" not in summary
+    assert "perfil «full»" in summary
+
+
+def test_unknown_platform_label_falls_back_to_id():
+    assert _env("kaggle").platform_label == "kaggle"
+
+
+@pytest.mark.parametrize(
+    ("env", "enabled", "expected"),
+    [
+        (_env(), True, {"fp16": False, "bf16": False}),
+        (_env(has_gpu=True, name="A100", bf16=True), True, {"fp16": False, "bf16": True}),
+        (_env(has_gpu=True, name="T4", bf16=False), True, {"fp16": True, "bf16": False}),
+        (_env(has_gpu=True, name="A100", bf16=True), False, {"fp16": False, "bf16": False}),
+        (_env(has_gpu=True, name="T4"), False, {"fp16": False, "bf16": False}),
+    ],
+)
+def test_mixed_precision_flags(env, enabled, expected):
+    assert mixed_precision_flags(env, enabled=enabled) == expected
+
+
+def test_detect_environment_matches_torch():
+    env = detect_environment()
+    assert env.has_gpu == gpu_available()
+    assert env.platform in PLATFORM_LABELS
+    if not env.has_gpu:
+        assert env.gpu_name is None and env.bf16_supported is False
+        assert mixed_precision_flags(env) == {"fp16": False, "bf16": False}

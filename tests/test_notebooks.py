@@ -1,0 +1,73 @@
+"""Los notebooks del repositorio: soluciones sin salidas, notebooks/ al día y versiones del
+estudiante que se detienen con un aviso amable en el primer ejercicio.
+
+La ejecución completa de cada lab de ``solutions/`` la hace nbval (ver pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from coursekit.notebook_builder import exercise_ids, find_stale_notebooks, solutions_with_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+REQUIRED_HEADER = ("Duración", "Objetivo", "Metas de aprendizaje", "Formato", "Público",
+                   "Requisitos previos")
+
+
+def test_there_are_labs():
+    assert SOLUTIONS, "solutions/ no tiene ningún notebook"
+
+
+def test_student_notebooks_are_up_to_date():
+    stale = find_stale_notebooks(ROOT / "solutions", ROOT / "notebooks")
+    assert stale == [], f"notebooks/ no está al día; ejecuta `coursekit build-notebooks`: {stale}"
+
+
+def test_solutions_are_committed_without_outputs():
+    assert solutions_with_outputs(ROOT / "solutions") == []
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_lab_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    header = nb.cells[0].source
+    assert nb.cells[0].cell_type == "markdown"
+    for field in REQUIRED_HEADER:
+        assert f"**{field}" in header, f"falta «{field}» en la cabecera de {path.name}"
+    assert "colab.research.google.com" in header and f"notebooks/{path.name}" in header
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "find_spec(\"coursekit\")" in first_code.source, "la primera celda instala coursekit"
+    assert "detect_environment" in first_code.source
+    ids = exercise_ids(nb, path.stem)
+    assert len(ids) >= 2, "cada lab tiene al menos dos ejercicios"
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for exercise in ids:
+        assert f'check("{exercise}"' in sources, f"el ejercicio {exercise} no tiene comprobación"
+    assert "Nota" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_student_notebook_stops_kindly_at_first_exercise(path):
+    student = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+    first_exercise = exercise_ids(nbformat.read(path, as_version=4), path.stem)[0]
+    target = next(i for i, c in enumerate(student.cells) if f'todo("{first_exercise}")' in c.source)
+    student.cells = student.cells[: target + 1]  # no hace falta ejecutar el resto
+    client = NotebookClient(student, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    with pytest.raises(CellExecutionError):
+        client.execute()
+    errors = [(i, o) for i, c in enumerate(student.cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1
+    index, error = errors[0]
+    assert index == target, "el notebook del estudiante falló antes del primer ejercicio"
+    assert error.ename == "ExerciseNotDone"
+    assert len(error.traceback) == 1 and "sin resolver" in error.traceback[0]
+    assert "Traceback" not in error.traceback[0]
