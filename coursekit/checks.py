@@ -32,7 +32,8 @@ class CheckFailed(CourseError):
 
 
 def register(exercise_id: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Registra una comprobación: una función que devuelve un texto de éxito o lanza ``AssertionError``."""
+    """Registra una comprobación: una función que devuelve un texto de éxito o lanza
+    ``AssertionError``."""
 
     def decorator(function: CheckFunction) -> CheckFunction:
         if exercise_id in _REGISTRY:
@@ -52,7 +53,8 @@ def check(exercise_id: str, verbose: bool = True, **answers: Any) -> bool:
     """Comprueba la respuesta de un ejercicio; imprime ✅ o lanza ``CheckFailed`` con una pista."""
     if exercise_id not in _REGISTRY:
         raise CourseError(
-            f"No hay comprobación para {exercise_id!r}. Disponibles: {', '.join(available_checks())}."
+            f"No hay comprobación para {exercise_id!r}. "
+            f"Disponibles: {', '.join(available_checks())}."
         )
     try:
         message = _REGISTRY[exercise_id](**answers)
@@ -93,18 +95,27 @@ def _check_tokenize_function(tokenize_function, tokenizer, max_length, texts) ->
     assert list(result["input_ids"]) == list(expected["input_ids"]), (
         "los input_ids no coinciden con los del tokenizador del modelo."
     )
-    return f"{len(texts)} textos tokenizados sin relleno, entre {min(lengths)} y {max(lengths)} tokens."
+    return (
+        f"{len(texts)} textos tokenizados sin relleno, "
+        f"entre {min(lengths)} y {max(lengths)} tokens."
+    )
 
 
 @register("01-subconjunto-aleatorio")
 def _check_random_subset(subset, dataset, size, seed) -> str:
     assert subset is not None, "subset es None: asigna el resultado a la variable."
-    assert len(subset) == size, f"el subconjunto tiene {len(subset)} ejemplos y debería tener {size}."
+    assert len(subset) == size, (
+        f"el subconjunto tiene {len(subset)} ejemplos y debería tener {size}."
+    )
     expected = dataset.shuffle(seed=seed).select(range(size))
     assert list(subset["text"]) == list(expected["text"]), (
-        "no es el subconjunto esperado: baraja con .shuffle(seed=seed) y luego .select(range(size))."
+        "no es el subconjunto esperado: baraja con .shuffle(seed=seed) "
+        "y luego .select(range(size))."
     )
-    return "Mira el conteo por clase de abajo: un subconjunto aleatorio no tiene por qué estar equilibrado."
+    return (
+        "Mira el conteo por clase de abajo: "
+        "un subconjunto aleatorio no tiene por qué estar equilibrado."
+    )
 
 
 @register("01-tokens-por-batch")

@@ -111,16 +111,32 @@ def _run_strip_outputs(args: argparse.Namespace) -> int:
 
 
 def _configure_run_labs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("labs", nargs="*", metavar="LAB",
-                        help="prefijos de los labs a ejecutar (por defecto, todos): 01 02_trainer")
-    parser.add_argument("--profile", default=None,
-                        help="perfil: full, quick o ci (por defecto, COURSE_PROFILE o el del entorno)")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR",
-                        help="carpeta de los labs (por defecto: solutions)")
-    parser.add_argument("--output", default="executed", metavar="DIR",
-                        help="dónde guardar las copias ejecutadas (por defecto: executed)")
-    parser.add_argument("--timeout", type=int, default=1800,
-                        help="segundos máximos por celda (por defecto: 1800)")
+    parser.add_argument(
+        "labs",
+        nargs="*",
+        metavar="LAB",
+        help="prefijos de los labs a ejecutar (por defecto, todos): 01 02_trainer",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="perfil: full, quick o ci (por defecto, COURSE_PROFILE o el del entorno)",
+    )
+    parser.add_argument(
+        "--solutions",
+        default="solutions",
+        metavar="DIR",
+        help="carpeta de los labs (por defecto: solutions)",
+    )
+    parser.add_argument(
+        "--output",
+        default="executed",
+        metavar="DIR",
+        help="dónde guardar las copias ejecutadas (por defecto: executed)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=1800, help="segundos máximos por celda (por defecto: 1800)"
+    )
 
 
 def _run_run_labs(args: argparse.Namespace) -> int:
@@ -129,8 +145,10 @@ def _run_run_labs(args: argparse.Namespace) -> int:
     results = run_labs(args.solutions, args.output, args.profile, args.labs or None, args.timeout)
     failed = [r["lab"] for r in results if r["status"] != "ok"]
     total = sum(r["seconds"] for r in results)
-    print(f"{len(results) - len(failed)}/{len(results)} labs sin errores en {total:.0f} s; "
-          f"copias ejecutadas en {args.output}/")
+    print(
+        f"{len(results) - len(failed)}/{len(results)} labs sin errores en {total:.0f} s; "
+        f"copias ejecutadas en {args.output}/"
+    )
     return 1 if failed else 0
 
 

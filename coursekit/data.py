@@ -144,13 +144,22 @@ def load_csv_dataset(
     empty = sum(1 for t in list(dataset[text_column]) if not t)
     if empty:
         raise CourseError(
-            f"Hay {empty} fila(s) con el texto vacío en {text_column!r}. Quítalas antes de entrenar."
+            f"Hay {empty} fila(s) con el texto vacío en {text_column!r}. "
+            "Quítalas antes de entrenar."
         )
     dataset = dataset.rename_columns(
         {old: new for old, new in ((text_column, TEXT), (label_column, LABEL)) if old != new}
     )
     dataset = encode_labels(dataset, LABEL, label_display_names)
-    return dataset.train_test_split(test_size=test_size, seed=seed, stratify_by_column=LABEL)
+    try:
+        return dataset.train_test_split(test_size=test_size, seed=seed, stratify_by_column=LABEL)
+    except ValueError as error:  # datasets lo explica en inglés («Minimum class count error»...)
+        raise CourseError(
+            f"No puedo separar {len(dataset)} filas en train/test estratificados con "
+            f"test_size={test_size}: cada clase necesita al menos 2 ejemplos y test al menos uno "
+            f"por clase ({len(dataset.features[LABEL].names)} clases). Usa más filas o ajusta "
+            f"test_size. ({error})"
+        ) from error
 
 
 def load_hub_dataset(
@@ -321,7 +330,8 @@ def tokenize_dataset(
     """
     if padding not in (False, True, "longest", "max_length", "do_not_pad"):
         raise CourseError(
-            f"padding={padding!r} no es válido; usa False (dinámico, en el collator) o 'max_length'."
+            f"padding={padding!r} no es válido; "
+            "usa False (dinámico, en el collator) o 'max_length'."
         )
     columns = dataset.column_names
     if isinstance(columns, dict):

@@ -26,8 +26,10 @@ def detect_platform(environ: Mapping[str, str] | None = None, home: str | None =
     """
     env = os.environ if environ is None else environ
     home = os.path.expanduser("~") if home is None else home
-    if "COLAB_RELEASE_TAG" in env or "COLAB_GPU" in env or (
-        environ is None and "google.colab" in sys.modules
+    if (
+        "COLAB_RELEASE_TAG" in env
+        or "COLAB_GPU" in env
+        or (environ is None and "google.colab" in sys.modules)
     ):
         return "colab"
     if os.path.basename(home.rstrip("/")) == "studio-lab-user" or "STUDIO_LAB_ENV" in env:

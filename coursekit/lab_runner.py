@@ -11,8 +11,10 @@ from coursekit.errors import CourseError, MissingPathError
 from coursekit.profiles import PROFILE_ENV_VAR, get_profile
 
 
-def find_labs(solutions_dir: str | Path = "solutions", names: list[str] | None = None) -> list[Path]:
-    """Notebooks de ``solutions_dir`` en orden; ``names`` filtra por prefijo (``01``, ``02_trainer``)."""
+def find_labs(
+    solutions_dir: str | Path = "solutions", names: list[str] | None = None
+) -> list[Path]:
+    """Notebooks de ``solutions_dir`` en orden; ``names`` filtra por prefijo (``01``, ``02``)."""
     folder = Path(solutions_dir)
     if not folder.is_dir():
         raise MissingPathError(f"No existe la carpeta de labs {str(folder)!r}.")
@@ -55,7 +57,9 @@ def run_labs(
     for lab in find_labs(solutions_dir, names):
         notebook = nbformat.read(lab, as_version=4)
         client = NotebookClient(
-            notebook, timeout=timeout, kernel_name="python3",
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
             resources={"metadata": {"path": str(lab.parent)}},
         )
         print(f"▶ {lab.name} (perfil «{profile_name}»)...", flush=True)
@@ -67,8 +71,15 @@ def run_labs(
             status, detail = "error", str(error).strip().splitlines()[-1][:300]
         seconds = time.perf_counter() - start
         nbformat.write(notebook, target / lab.name)
-        results.append({"lab": lab.stem, "profile": profile_name, "status": status,
-                        "seconds": round(seconds, 1), "detail": detail})
+        results.append(
+            {
+                "lab": lab.stem,
+                "profile": profile_name,
+                "status": status,
+                "seconds": round(seconds, 1),
+                "detail": detail,
+            }
+        )
         mark = "✅" if status == "ok" else "❌"
         print(f"{mark} {lab.name}: {seconds:.0f} s {detail}", flush=True)
     (target / "timings.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

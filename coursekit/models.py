@@ -1,4 +1,5 @@
-"""Modelos del curso: el id del Hub (``full``) o la carpeta de MiniLM empaquetada (``quick``/``ci``)."""
+"""Modelos del curso: el id del Hub (``full``) o la carpeta de MiniLM empaquetada
+(``quick``/``ci``)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def packaged_model_dir() -> Path:
 
 
 def check_model_dir(folder: str | Path) -> Path:
-    """Comprueba que ``folder`` es una carpeta de modelo de Hugging Face (``config.json`` y pesos)."""
+    """Comprueba que ``folder`` es una carpeta de modelo de Hugging Face (config.json y pesos)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise MissingPathError(f"No existe la carpeta del modelo {str(folder)!r}.")
@@ -59,7 +60,9 @@ def resolve_model_name(name: str | Profile | None = None) -> str:
     if name == PACKAGED_MODEL:
         return str(packaged_model_dir())
     if name.startswith("packaged:"):
-        raise CourseError(f"Modelo empaquetado desconocido {name!r}; el único es {PACKAGED_MODEL!r}.")
+        raise CourseError(
+            f"Modelo empaquetado desconocido {name!r}; el único es {PACKAGED_MODEL!r}."
+        )
     looks_local = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
     if looks_local:
         return str(check_model_dir(Path(name).expanduser()))
@@ -100,9 +103,7 @@ def label_maps(label_names: Sequence[str]) -> tuple[dict[int, str], dict[str, in
     return dict(enumerate(names)), {n: i for i, n in enumerate(names)}
 
 
-def load_classifier(
-    name: str | Profile | None, label_names: Sequence[str], **kwargs: Any
-):
+def load_classifier(name: str | Profile | None, label_names: Sequence[str], **kwargs: Any):
     """Carga un clasificador de secuencias con una cabeza nueva de ``len(label_names)`` salidas.
 
     ``num_labels``, ``id2label`` y ``label2id`` salen de los nombres de clase (de los datos).

@@ -28,9 +28,7 @@ def _batches(dataset: Any, tokenizer: Any, strategy: str, batch_size: int, max_l
         encoded = tokenizer(texts, truncation=True, max_length=max_length, padding="max_length")
     else:
         encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    features = [
-        {key: encoded[key][i] for key in encoded.keys()} for i in range(len(texts))
-    ]
+    features = [{key: encoded[key][i] for key in encoded.keys()} for i in range(len(texts))]
     if strategy == "grouped":
         features.sort(key=lambda f: len(f["input_ids"]))
     collator = DataCollatorWithPadding(tokenizer)
@@ -92,8 +90,12 @@ def compare_padding(
             seconds = time.perf_counter() - start
         preds = np.concatenate(order_preds)
         if strategy == "grouped":  # volver al orden original para comparar predicciones
-            lengths = [len(x) for x in tokenizer(list(dataset["text"]), truncation=True,
-                                                  max_length=max_length)["input_ids"]]
+            lengths = [
+                len(x)
+                for x in tokenizer(list(dataset["text"]), truncation=True, max_length=max_length)[
+                    "input_ids"
+                ]
+            ]
             order = sorted(range(len(lengths)), key=lambda i: lengths[i])
             restored = np.empty_like(preds)
             restored[order] = preds

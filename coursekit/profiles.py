@@ -1,4 +1,5 @@
-"""Perfiles de ejecución: el mismo notebook en GPU (``full``), en un portátil (``quick``) y en CI (``ci``).
+"""Perfiles de ejecución: el mismo notebook en GPU (``full``), en un portátil (``quick``)
+y en CI (``ci``).
 
 Un perfil elige modelo, datos y tamaños; el código del notebook no cambia.
 """
@@ -111,7 +112,8 @@ PROFILES: dict[str, Profile] = {
 
 
 def default_profile_name(has_gpu: bool | None = None) -> str:
-    """Perfil por defecto: ``COURSE_PROFILE`` si está definido; si no, ``full`` con GPU y ``quick`` sin ella."""
+    """Perfil por defecto: ``COURSE_PROFILE`` si está definido; si no, ``full`` con GPU y
+    ``quick`` sin ella."""
     from_env = os.environ.get(PROFILE_ENV_VAR, "").strip()
     if from_env:
         return from_env
@@ -141,7 +143,8 @@ def get_profile(name: str | Profile | None = None, **overrides) -> Profile:
         if key not in PROFILES:
             raise CourseError(
                 f"Perfil desconocido: {key!r}. Perfiles válidos: {', '.join(PROFILES)}. "
-                f"Elige uno con get_profile('quick') o con la variable de entorno {PROFILE_ENV_VAR}."
+                "Elige uno con get_profile('quick') o con la variable de entorno "
+                f"{PROFILE_ENV_VAR}."
             )
         profile = PROFILES[key]
     return profile.with_overrides(**overrides) if overrides else profile

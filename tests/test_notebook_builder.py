@@ -53,10 +53,7 @@ def solution_nb():
 def test_region_replaced_and_surrounding_code_kept():
     student = make_student_notebook(solution_nb(), "lab01.ipynb")
     assert student.cells[1].source == (
-        "import math\n"
-        "# ✏️ TU CÓDIGO AQUÍ (ejercicio ej1)\n"
-        f"{PLACEHOLDER.format('ej1')}\n"
-        "print(x)"
+        f"import math\n# ✏️ TU CÓDIGO AQUÍ (ejercicio ej1)\n{PLACEHOLDER.format('ej1')}\nprint(x)"
     )
     assert "sqrt" not in nbformat.writes(student)
     assert "y = 2" not in nbformat.writes(student)
@@ -74,14 +71,7 @@ def test_default_ids_use_notebook_stem_and_position():
 
 def test_indentation_is_kept():
     nb = nb_with(
-        code(
-            "def f(x):\n"
-            "    # BEGIN SOLUTION ej2\n"
-            "    return x * 2\n"
-            "    # END SOLUTION\n"
-            "\n"
-            "f(1)"
-        )
+        code("def f(x):\n    # BEGIN SOLUTION ej2\n    return x * 2\n    # END SOLUTION\n\nf(1)")
     )
     student = make_student_notebook(nb, "lab.ipynb")
     assert student.cells[0].source == (
@@ -97,9 +87,7 @@ def test_indentation_is_kept():
 def test_several_regions_in_one_cell():
     nb = nb_with(
         code(
-            "# BEGIN SOLUTION a\n1\n# END SOLUTION\n"
-            "mid = 0\n"
-            "# BEGIN SOLUTION b\n2\n# END SOLUTION"
+            "# BEGIN SOLUTION a\n1\n# END SOLUTION\nmid = 0\n# BEGIN SOLUTION b\n2\n# END SOLUTION"
         )
     )
     assert exercise_ids(nb) == ["a", "b"]

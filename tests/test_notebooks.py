@@ -17,8 +17,14 @@ from coursekit.notebook_builder import exercise_ids, find_stale_notebooks, solut
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
-REQUIRED_HEADER = ("Duración", "Objetivo", "Metas de aprendizaje", "Formato", "Público",
-                   "Requisitos previos")
+REQUIRED_HEADER = (
+    "Duración",
+    "Objetivo",
+    "Metas de aprendizaje",
+    "Formato",
+    "Público",
+    "Requisitos previos",
+)
 
 
 def test_there_are_labs():
@@ -43,7 +49,7 @@ def test_lab_structure(path):
         assert f"**{field}" in header, f"falta «{field}» en la cabecera de {path.name}"
     assert "colab.research.google.com" in header and f"notebooks/{path.name}" in header
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert "find_spec(\"coursekit\")" in first_code.source, "la primera celda instala coursekit"
+    assert 'find_spec("coursekit")' in first_code.source, "la primera celda instala coursekit"
     assert "detect_environment" in first_code.source
     ids = exercise_ids(nb, path.stem)
     assert len(ids) >= 2, "cada lab tiene al menos dos ejercicios"
@@ -59,12 +65,21 @@ def test_student_notebook_stops_kindly_at_first_exercise(path):
     first_exercise = exercise_ids(nbformat.read(path, as_version=4), path.stem)[0]
     target = next(i for i, c in enumerate(student.cells) if f'todo("{first_exercise}")' in c.source)
     student.cells = student.cells[: target + 1]  # no hace falta ejecutar el resto
-    client = NotebookClient(student, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client = NotebookClient(
+        student,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    )
     with pytest.raises(CellExecutionError):
         client.execute()
-    errors = [(i, o) for i, c in enumerate(student.cells) if c.cell_type == "code"
-              for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        (i, o)
+        for i, c in enumerate(student.cells)
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert len(errors) == 1
     index, error = errors[0]
     assert index == target, "el notebook del estudiante falló antes del primer ejercicio"

@@ -84,7 +84,9 @@ def test_get_profile_accepts_a_profile_object():
 
 
 def test_unknown_override_field_lists_valid_fields():
-    with pytest.raises(CourseError, match="Campo\\(s\\) de perfil desconocido\\(s\\): epocas") as info:
+    with pytest.raises(
+        CourseError, match="Campo\\(s\\) de perfil desconocido\\(s\\): epocas"
+    ) as info:
         get_profile("quick", epocas=2)
     assert "Campos válidos" in str(info.value)
     assert "num_epochs" in str(info.value)
