@@ -63,6 +63,22 @@ class Profile:
 
 _REVIEW_NAMES = {0: "negativa", 1: "positiva"}
 
+_QUICK = Profile(
+    name="quick",
+    description="CPU de un portátil: MiniLM empaquetado con reseñas de Rotten Tomatoes",
+    model_name=PACKAGED_MODEL,
+    dataset_name=PACKAGED_REVIEWS,
+    row_filter={"source": "rotten_tomatoes"},
+    label_display_names=_REVIEW_NAMES,
+    train_size=400,
+    eval_size=200,
+    seed=42,
+    num_epochs=3,
+    batch_size=16,
+    learning_rate=1e-4,
+    max_length=128,
+)
+
 PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
@@ -77,34 +93,15 @@ PROFILES: dict[str, Profile] = {
         learning_rate=5e-5,
         max_length=512,
     ),
-    "quick": Profile(
-        name="quick",
-        description="CPU de un portátil: MiniLM empaquetado con reseñas de Rotten Tomatoes",
-        model_name=PACKAGED_MODEL,
-        dataset_name=PACKAGED_REVIEWS,
-        row_filter={"source": "rotten_tomatoes"},
-        label_display_names=_REVIEW_NAMES,
-        train_size=400,
-        eval_size=200,
-        seed=42,
-        num_epochs=3,
-        batch_size=16,
-        learning_rate=1e-4,
-        max_length=128,
-    ),
-    "ci": Profile(
+    "quick": _QUICK,
+    # ci: los mismos datos y modelo que quick, en miniatura.
+    "ci": _QUICK.with_overrides(
         name="ci",
         description="CI y tests: sin red y diminuto (segundos por lab)",
-        model_name=PACKAGED_MODEL,
-        dataset_name=PACKAGED_REVIEWS,
-        row_filter={"source": "rotten_tomatoes"},
-        label_display_names=_REVIEW_NAMES,
         train_size=32,
         eval_size=32,
-        seed=42,
         num_epochs=1,
         batch_size=8,
-        learning_rate=1e-4,
         max_length=64,
         mixed_precision=False,
     ),
