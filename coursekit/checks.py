@@ -22,7 +22,7 @@ class CheckFailed(CourseError):
     def __init__(self, exercise_id: str, hint: str) -> None:
         self.exercise_id = exercise_id
         self.hint = hint
-        super().__init__(f"Ejercicio «{exercise_id}»: todavía no. {hint}")
+        super().__init__(f"Ejercicio «{exercise_id}»: todavía no: {hint}")
 
     def __reduce__(self):
         return (type(self), (self.exercise_id, self.hint))

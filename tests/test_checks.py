@@ -221,7 +221,7 @@ def test_check_failed_renders_one_line():
     lines = failure._render_traceback_()
     assert len(lines) == 1
     assert lines[0].startswith("❌")
-    assert lines[0] == "❌ Ejercicio «01-tokenizar»: todavía no. usa truncation=True."
+    assert lines[0] == "❌ Ejercicio «01-tokenizar»: todavía no: usa truncation=True."
     assert isinstance(failure, CourseError)
     assert failure.exercise_id == "01-tokenizar" and failure.hint == "usa truncation=True."
 
@@ -238,30 +238,30 @@ def test_check_failed_pickles():
 
 
 @pytest.fixture
-def test_exercise_id():
+def custom_exercise_id():
     exercise_id = "zz-test-registro"
     yield exercise_id
     coursekit.checks._REGISTRY.pop(exercise_id, None)
 
 
-def test_register_and_check_custom_exercise(test_exercise_id, capsys):
-    @register(test_exercise_id)
+def test_register_and_check_custom_exercise(custom_exercise_id, capsys):
+    @register(custom_exercise_id)
     def _check(value):
         assert value == 42, "el valor debería ser 42."
         return "bien hecho."
 
-    assert test_exercise_id in available_checks()
-    assert check(test_exercise_id, value=42)
+    assert custom_exercise_id in available_checks()
+    assert check(custom_exercise_id, value=42)
     assert (
         capsys.readouterr().out.strip()
-        == f"✅ Ejercicio «{test_exercise_id}»: ¡correcto! bien hecho."
+        == f"✅ Ejercicio «{custom_exercise_id}»: ¡correcto! bien hecho."
     )
-    with pytest.raises(CheckFailed, match="todavía no. el valor debería ser 42."):
-        check(test_exercise_id, value=41)
+    with pytest.raises(CheckFailed, match="todavía no: el valor debería ser 42."):
+        check(custom_exercise_id, value=41)
 
 
-def test_register_twice_is_an_error(test_exercise_id):
-    register(test_exercise_id)(lambda: "ok")
-    with pytest.raises(CourseError, match=f"'{test_exercise_id}' ya está registrada"):
-        register(test_exercise_id)(lambda: "otra")
-    assert coursekit.checks._REGISTRY[test_exercise_id]() == "ok"
+def test_register_twice_is_an_error(custom_exercise_id):
+    register(custom_exercise_id)(lambda: "ok")
+    with pytest.raises(CourseError, match=f"'{custom_exercise_id}' ya está registrada"):
+        register(custom_exercise_id)(lambda: "otra")
+    assert coursekit.checks._REGISTRY[custom_exercise_id]() == "ok"
