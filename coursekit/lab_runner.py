@@ -51,6 +51,9 @@ def run_labs(
 
     profile_name = get_profile(profile).name
     os.environ[PROFILE_ENV_VAR] = profile_name  # el kernel hereda el entorno
+    # Con MPLBACKEND=Agg el kernel no usa el backend inline y las copias no tendrían gráficas.
+    if os.environ.get("MPLBACKEND", "").lower() == "agg":
+        del os.environ["MPLBACKEND"]
     target = Path(output_dir) / profile_name
     target.mkdir(parents=True, exist_ok=True)
     results = []

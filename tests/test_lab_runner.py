@@ -56,6 +56,17 @@ def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
     assert [r["lab"] for r in saved] == ["01_ok", "02_falla"]
 
 
+def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # lo define conftest.py para las pruebas
+    solutions = tmp_path / "solutions"
+    _write(
+        solutions, "01_plot.ipynb", "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+    )
+    run_labs(solutions, tmp_path / "out", profile="ci", timeout=60)
+    executed = nbformat.read(tmp_path / "out" / "ci" / "01_plot.ipynb", as_version=4)
+    assert any("image/png" in o.get("data", {}) for o in executed.cells[0].outputs)
+
+
 def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"
