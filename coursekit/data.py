@@ -216,17 +216,14 @@ def load_course_dataset(
     """Carga los datos del perfil: el CSV empaquetado (``quick``/``ci``) o el Hub (``full``)."""
     profile = get_profile(profile)
     if profile.dataset_name == PACKAGED_REVIEWS:
+        csv_path: str | Path | None = reviews_csv_path()
+    elif Path(profile.dataset_name).suffix.lower() == ".csv":
+        csv_path = profile.dataset_name
+    else:
+        csv_path = None
+    if csv_path is not None:
         return load_csv_dataset(
-            reviews_csv_path(),
-            text_column=profile.text_column,
-            label_column=profile.label_column,
-            row_filter=profile.row_filter,
-            label_display_names=profile.label_display_names,
-            seed=profile.seed,
-        )
-    if Path(profile.dataset_name).suffix.lower() == ".csv":
-        return load_csv_dataset(
-            profile.dataset_name,
+            csv_path,
             text_column=profile.text_column,
             label_column=profile.label_column,
             row_filter=profile.row_filter,

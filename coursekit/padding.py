@@ -19,7 +19,7 @@ STRATEGY_LABELS = {
 
 
 def _batches(dataset: Any, tokenizer: Any, strategy: str, batch_size: int, max_length: int):
-    """Genera los batches (diccionarios de tensores) de una estrategia."""
+    """El ``DataLoader`` de una estrategia y el orden de los ejemplos (índices originales)."""
     from torch.utils.data import DataLoader
     from transformers import DataCollatorWithPadding
 
@@ -28,11 +28,13 @@ def _batches(dataset: Any, tokenizer: Any, strategy: str, batch_size: int, max_l
         encoded = tokenizer(texts, truncation=True, max_length=max_length, padding="max_length")
     else:
         encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    features = [{key: encoded[key][i] for key in encoded.keys()} for i in range(len(texts))]
+    order = list(range(len(texts)))
     if strategy == "grouped":
-        features.sort(key=lambda f: len(f["input_ids"]))
+        order.sort(key=lambda i: len(encoded["input_ids"][i]))
+    features = [{key: encoded[key][i] for key in encoded.keys()} for i in order]
     collator = DataCollatorWithPadding(tokenizer)
-    return DataLoader(features, batch_size=batch_size, shuffle=False, collate_fn=collator)
+    loader = DataLoader(features, batch_size=batch_size, shuffle=False, collate_fn=collator)
+    return loader, order
 
 
 def compare_padding(
@@ -71,7 +73,7 @@ def compare_padding(
     model.eval()
     rows, predictions = [], {}
     for strategy in strategies:
-        loader = _batches(dataset, tokenizer, strategy, batch_size, max_length)
+        loader, order = _batches(dataset, tokenizer, strategy, batch_size, max_length)
         positions = real = 0
         order_preds = []
         # Un batch de calentamiento para no cargar a la primera estrategia el arranque.
@@ -89,17 +91,9 @@ def compare_padding(
                 torch.cuda.synchronize()
             seconds = time.perf_counter() - start
         preds = np.concatenate(order_preds)
-        if strategy == "grouped":  # volver al orden original para comparar predicciones
-            lengths = [
-                len(x)
-                for x in tokenizer(list(dataset["text"]), truncation=True, max_length=max_length)[
-                    "input_ids"
-                ]
-            ]
-            order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-            restored = np.empty_like(preds)
-            restored[order] = preds
-            preds = restored
+        restored = np.empty_like(preds)  # volver al orden original para comparar
+        restored[order] = preds
+        preds = restored
         predictions[strategy] = preds
         n_batches = len(loader)
         rows.append(
