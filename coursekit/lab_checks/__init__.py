@@ -1,0 +1,1 @@
+"""Comprobaciones de los ejercicios, un módulo por lab (se cargan desde ``coursekit.checks``)."""
