@@ -63,3 +63,90 @@ def plot_padding_comparison(table: Any, ax=None):
     ax.set_title("Tokens por batch y tiempo del forward")
     ax.legend()
     return ax
+
+
+_CURVE_LABELS = {
+    "train_loss": "pérdida de entrenamiento",
+    "eval_loss": "pérdida de validación",
+    "train_accuracy": "exactitud de entrenamiento",
+    "eval_accuracy": "exactitud de validación",
+    "eval_f1_macro": "F1 macro de validación",
+}
+
+
+def plot_training_curves(history: Any, title: str = ""):
+    """Curvas por época: pérdidas a la izquierda y métricas (exactitud, F1) a la derecha.
+
+    ``history`` es una tabla (``pandas.DataFrame``) con una fila por época y columnas como
+    ``train_loss``, ``eval_loss``, ``eval_accuracy`` o ``eval_f1_macro``; así la dan
+    ``coursekit.training.history_frame`` (``Trainer``) y ``keras_history_frame`` (Keras).
+    Devuelve la figura.
+    """
+    import matplotlib.pyplot as plt
+
+    if history is None or len(history) == 0:
+        raise CourseError(
+            "No hay historial que dibujar: ¿terminó alguna época de entrenamiento con evaluación?"
+        )
+    columns = [c for c in history.columns if history[c].notna().any()]
+    loss_columns = [c for c in columns if c.endswith("loss")]
+    metric_columns = [c for c in columns if not c.endswith("loss") and c != "epoch"]
+    if not loss_columns and not metric_columns:
+        raise CourseError(
+            f"El historial no tiene columnas de pérdida ni de métricas: {list(history.columns)}."
+        )
+    panels = [p for p in (loss_columns, metric_columns) if p]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.5), squeeze=False)
+    for ax, panel in zip(axes[0], panels, strict=True):
+        for column in panel:
+            values = history[column].dropna()
+            ax.plot(
+                values.index, values.to_numpy(), marker="o", label=_CURVE_LABELS.get(column, column)
+            )
+        ax.set_xlabel("época")
+        ax.legend()
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("pérdida" if loss_columns else "métrica")
+    if len(panels) == 2:
+        axes[0][1].set_ylabel("métrica")
+    figure.suptitle(title or "Curvas de entrenamiento")
+    figure.tight_layout()
+    return figure
+
+
+def plot_confusion_matrix(
+    labels: Sequence[int],
+    predictions: Sequence[int],
+    label_names: Sequence[str],
+    title: str = "",
+    ax=None,
+):
+    """Matriz de confusión con los nombres de las clases (filas: verdad; columnas: predicción)."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    if len(labels) != len(predictions):
+        raise CourseError(
+            f"Hay {len(labels)} etiquetas y {len(predictions)} predicciones: deben ser las mismas."
+        )
+    if len(labels) == 0:
+        raise CourseError("No hay predicciones para la matriz de confusión.")
+    names = list(label_names)
+    outside = sorted({int(v) for v in [*labels, *predictions] if not 0 <= int(v) < len(names)})
+    if outside:
+        raise CourseError(
+            f"Hay clases fuera de rango {outside}: solo hay {len(names)} nombres ({names})."
+        )
+    ax = _axes(ax)
+    display = ConfusionMatrixDisplay.from_predictions(
+        list(labels),
+        list(predictions),
+        labels=list(range(len(names))),
+        display_labels=names,
+        ax=ax,
+        colorbar=False,
+        cmap="Blues",
+    )
+    ax.set_xlabel("predicción")
+    ax.set_ylabel("etiqueta real")
+    ax.set_title(title or "Matriz de confusión (validación)")
+    return display.ax_

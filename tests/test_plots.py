@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from coursekit.errors import CourseError
-from coursekit.plots import plot_label_distribution, plot_padding_comparison, plot_token_lengths
+from coursekit.plots import (
+    plot_confusion_matrix,
+    plot_label_distribution,
+    plot_padding_comparison,
+    plot_token_lengths,
+    plot_training_curves,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +102,71 @@ def test_padding_comparison_stacked_bars_with_seconds():
 def test_padding_comparison_empty():
     with pytest.raises(CourseError, match="La tabla de padding está vacía"):
         plot_padding_comparison(_padding_table().iloc[0:0])
+
+
+def test_training_curves_two_panels():
+    history = pd.DataFrame(
+        {
+            "train_loss": [0.7, 0.5, 0.4],
+            "eval_loss": [0.69, 0.6, 0.55],
+            "eval_accuracy": [0.5, 0.7, 0.75],
+            "eval_f1_macro": [0.4, 0.68, 0.74],
+        },
+        index=pd.Index([1, 2, 3], name="epoch"),
+    )
+    figure = plot_training_curves(history, title="MiniLM")
+    loss_ax, metric_ax = figure.axes
+    assert [line.get_label() for line in loss_ax.lines] == [
+        "pérdida de entrenamiento",
+        "pérdida de validación",
+    ]
+    assert list(loss_ax.lines[1].get_ydata()) == [0.69, 0.6, 0.55]
+    assert list(metric_ax.lines[0].get_xdata()) == [1, 2, 3]
+    assert [line.get_label() for line in metric_ax.lines] == [
+        "exactitud de validación",
+        "F1 macro de validación",
+    ]
+    assert figure._suptitle.get_text() == "MiniLM"
+
+
+def test_training_curves_skip_empty_columns_and_gaps():
+    history = pd.DataFrame(
+        {"train_loss": [0.7, None, 0.4], "eval_loss": [None, None, None]}, index=[1, 2, 3]
+    )
+    figure = plot_training_curves(history)
+    assert len(figure.axes) == 1
+    (line,) = figure.axes[0].lines
+    assert list(line.get_xdata()) == [1, 3]
+
+
+def test_training_curves_empty_history():
+    with pytest.raises(CourseError, match="No hay historial"):
+        plot_training_curves(pd.DataFrame())
+    with pytest.raises(CourseError, match="ni de métricas"):
+        plot_training_curves(pd.DataFrame({"epoch": [1, 2]}))
+
+
+def test_confusion_matrix_counts_and_names():
+    ax = plot_confusion_matrix([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ["negativa", "positiva"])
+    counts = [t.get_text() for t in ax.texts]
+    assert counts == ["1", "1", "1", "2"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["negativa", "positiva"]
+    assert ax.get_ylabel() == "etiqueta real"
+
+
+def test_confusion_matrix_shows_classes_never_predicted():
+    ax = plot_confusion_matrix([0, 1, 2], [0, 0, 0], ["a", "b", "c"])
+    assert len(ax.texts) == 9
+
+
+@pytest.mark.parametrize(
+    ("labels", "predictions", "message"),
+    [
+        ([0, 1], [0], "deben ser las mismas"),
+        ([], [], "No hay predicciones"),
+        ([0, 2], [0, 1], r"fuera de rango \[2\]"),
+    ],
+)
+def test_confusion_matrix_bad_input(labels, predictions, message):
+    with pytest.raises(CourseError, match=message):
+        plot_confusion_matrix(labels, predictions, ["negativa", "positiva"])
