@@ -14,35 +14,44 @@ MAX_GRAD_NORM = 1.0
 
 
 class _StepSpy:
-    """Envuelve ``optimizer.step`` para medir la norma de los gradientes en ese momento."""
+    """Sustituye ``optimizer.step`` (como método, igual que PyTorch espera) para medir la norma
+    de los gradientes en el momento de actualizar."""
 
     def __init__(self, optimizer, parameters) -> None:
+        import types
+
         self.calls = 0
         self.grad_norm = None
-        self._step = optimizer.step
-        self._parameters = parameters
-        optimizer.step = self
+        spy = self
 
-    def __call__(self, *args, **kwargs):
-        import torch
+        def spied_step(opt, *args, **kwargs):
+            import torch
 
-        grads = [p.grad.detach().flatten() for p in self._parameters if p.grad is not None]
-        self.grad_norm = float(torch.cat(grads).norm()) if grads else 0.0
-        self.calls += 1
-        return self._step(*args, **kwargs)
+            grads = [p.grad.detach().flatten() for p in parameters if p.grad is not None]
+            spy.grad_norm = float(torch.cat(grads).norm()) if grads else 0.0
+            spy.calls += 1
+            return type(opt).step(opt, *args, **kwargs)
+
+        optimizer.step = types.MethodType(spied_step, optimizer)
 
 
-def _fresh_training_state(model, learning_rate):
+def _fresh_training_state(model, learning_rate, spy=False):
+    """Copia del modelo en modo entrenamiento, con su AdamW y su scheduler lineal.
+
+    El espía se instala antes de crear el scheduler (que envuelve ``optimizer.step``); al
+    revés, PyTorch avisaría de que ``optimizer.step`` se sustituyó.
+    """
     import torch
     from transformers import get_scheduler
 
     clone = copy.deepcopy(model)
     clone.train()
     optimizer = torch.optim.AdamW(clone.parameters(), lr=learning_rate, weight_decay=0.01)
+    step_spy = _StepSpy(optimizer, list(clone.parameters())) if spy else None
     scheduler = get_scheduler(
         "linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=10
     )
-    return clone, optimizer, scheduler
+    return clone, optimizer, scheduler, step_spy
 
 
 def _reference_step(model, batch, optimizer, scheduler) -> float:
@@ -65,13 +74,12 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
     assert callable(train_step), "train_step tiene que ser una función."
     assert "labels" in batch, "el batch no trae labels: sin ellas el modelo no calcula la pérdida."
     with torch.random.fork_rng(devices=[]):
-        student, optimizer, scheduler = _fresh_training_state(model, learning_rate)
-        spy = _StepSpy(optimizer, list(student.parameters()))
+        student, optimizer, scheduler, spy = _fresh_training_state(model, learning_rate, spy=True)
         initial_lr = scheduler.get_last_lr()[0]
         torch.manual_seed(0)
         loss = train_step(student, batch, optimizer, scheduler)
 
-        reference, ref_optimizer, ref_scheduler = _fresh_training_state(model, learning_rate)
+        reference, ref_optimizer, ref_scheduler, _ = _fresh_training_state(model, learning_rate)
         torch.manual_seed(0)
         reference_loss = _reference_step(reference, batch, ref_optimizer, ref_scheduler)
 
