@@ -64,7 +64,13 @@ def test_student_notebook_stops_kindly_at_first_exercise(path):
     student = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
     first_exercise = exercise_ids(nbformat.read(path, as_version=4), path.stem)[0]
     target = next(i for i, c in enumerate(student.cells) if f'todo("{first_exercise}")' in c.source)
-    student.cells = student.cells[: target + 1]  # no hace falta ejecutar el resto
+    # Si el ejercicio está dentro de una función, el aviso sale al llamarla: en su comprobación.
+    check_cell = next(
+        i
+        for i, c in enumerate(student.cells)
+        if i > target and f'check("{first_exercise}"' in c.source
+    )
+    student.cells = student.cells[: check_cell + 1]  # no hace falta ejecutar el resto
     client = NotebookClient(
         student,
         timeout=600,
@@ -82,7 +88,9 @@ def test_student_notebook_stops_kindly_at_first_exercise(path):
     ]
     assert len(errors) == 1
     index, error = errors[0]
-    assert index == target, "el notebook del estudiante falló antes del primer ejercicio"
+    assert index in (target, check_cell), (
+        "el notebook del estudiante falló antes del primer ejercicio"
+    )
     assert error.ename == "ExerciseNotDone"
     assert len(error.traceback) == 1 and "sin resolver" in error.traceback[0]
     assert "Traceback" not in error.traceback[0]
