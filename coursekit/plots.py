@@ -83,6 +83,7 @@ def plot_training_curves(history: Any, title: str = ""):
     Devuelve la figura.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if history is None or len(history) == 0:
         raise CourseError(
@@ -104,6 +105,7 @@ def plot_training_curves(history: Any, title: str = ""):
                 values.index, values.to_numpy(), marker="o", label=_CURVE_LABELS.get(column, column)
             )
         ax.set_xlabel("época")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("pérdida" if loss_columns else "métrica")

@@ -170,3 +170,11 @@ def test_confusion_matrix_shows_classes_never_predicted():
 def test_confusion_matrix_bad_input(labels, predictions, message):
     with pytest.raises(CourseError, match=message):
         plot_confusion_matrix(labels, predictions, ["negativa", "positiva"])
+
+
+def test_training_curves_use_whole_epochs_on_the_x_axis():
+    history = pd.DataFrame({"train_loss": [0.7, 0.5, 0.4]}, index=[1, 2, 3])
+    figure = plot_training_curves(history)
+    figure.canvas.draw()
+    ticks = [t for t in figure.axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)
