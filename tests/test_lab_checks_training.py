@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -213,12 +215,12 @@ def eval_loader(labelled_batch):
     return torch.utils.data.DataLoader(rows, batch_size=3)  # dos batches: 3 + 1
 
 
-def _evaluation(only_last_batch=False, average="macro", as_dict=True):
+def _evaluation(only_last_batch=False, average="macro", as_dict=True, no_grad=True):
     def evaluate_model(model, dataloader):
         model.eval()
         accuracy, f1 = load_metric("accuracy"), load_metric("f1")
         for batch in dataloader:
-            with torch.no_grad():
+            with torch.no_grad() if no_grad else contextlib.nullcontext():
                 predictions = model(**batch).logits.argmax(dim=-1)
             if only_last_batch:
                 accuracy, f1 = load_metric("accuracy"), load_metric("f1")
@@ -249,6 +251,16 @@ def test_evaluation_only_last_batch(classifier, eval_loader):
             "04-bucle-de-evaluacion",
             evaluate_model=_evaluation(only_last_batch=True),
             model=_biased_towards(classifier, 1),
+            dataloader=eval_loader,
+        )
+
+
+def test_evaluation_without_no_grad(classifier, eval_loader):
+    with pytest.raises(CheckFailed, match="torch.no_grad"):
+        check(
+            "04-bucle-de-evaluacion",
+            evaluate_model=_evaluation(no_grad=False),
+            model=classifier,
             dataloader=eval_loader,
         )
 
