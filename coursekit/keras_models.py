@@ -126,12 +126,37 @@ def _from_preset_error(preset: str, error: Exception) -> CourseError:
     )
 
 
+def match_hf_accent_stripping(preprocessor: Any, preset: str | None = None) -> bool:
+    """Hace que el tokenizador de KerasHub quite las tildes como el de Hugging Face.
+
+    En transformers, un ``BertTokenizer`` con ``do_lower_case=True`` y sin ``strip_accents``
+    en ``tokenizer_config.json`` también quita las tildes («café» → «cafe»). KerasHub 0.32 solo
+    copia ``lowercase`` al convertir el checkpoint, así que con un modelo *uncased* (MiniLM)
+    las palabras con tilde acababan en ``[UNK]`` u otras subpalabras. Se respeta un
+    ``strip_accents`` explícito de la carpeta local. Devuelve ``True`` si cambió algo.
+    """
+    tokenizer = getattr(preprocessor, "tokenizer", None)
+    if tokenizer is None or not hasattr(tokenizer, "strip_accents"):
+        return False
+    wanted = bool(getattr(tokenizer, "lowercase", False))
+    config_path = Path(preset) / "tokenizer_config.json" if preset else None
+    if config_path is not None and config_path.is_file():
+        with contextlib.suppress(OSError, json.JSONDecodeError, AttributeError):
+            explicit = json.loads(config_path.read_text(encoding="utf-8")).get("strip_accents")
+            if explicit is not None:
+                wanted = bool(explicit)
+    if bool(tokenizer.strip_accents) == wanted:
+        return False
+    tokenizer.strip_accents = wanted
+    return True
+
+
 def load_keras_preprocessor(name: str | Profile | None = None, sequence_length: int = 512):
     """``keras_hub.models.TextClassifierPreprocessor`` del checkpoint del perfil.
 
     Tokeniza con el vocabulario del checkpoint y rellena (o corta) cada texto a
     ``sequence_length`` tokens. Devuelve diccionarios con ``token_ids``, ``padding_mask`` y
-    ``segment_ids``.
+    ``segment_ids``. Las tildes se tratan como en transformers (:func:`match_hf_accent_stripping`).
     """
     if isinstance(sequence_length, bool) or not isinstance(sequence_length, int):
         raise CourseError(f"sequence_length debe ser un entero, no {sequence_length!r}.")
@@ -142,11 +167,13 @@ def load_keras_preprocessor(name: str | Profile | None = None, sequence_length: 
     preset = resolve_keras_preset(name)
     keras_hub = import_keras_hub()
     try:
-        return keras_hub.models.TextClassifierPreprocessor.from_preset(
+        preprocessor = keras_hub.models.TextClassifierPreprocessor.from_preset(
             preset, sequence_length=sequence_length
         )
     except (OSError, ValueError, ImportError) as error:
         raise _from_preset_error(preset, error) from error
+    match_hf_accent_stripping(preprocessor, preset)
+    return preprocessor
 
 
 def load_keras_classifier(

@@ -21,6 +21,7 @@ from coursekit.keras_models import (
     load_keras_classifier,
     load_keras_preprocessor,
     logits_to_label_names,
+    match_hf_accent_stripping,
     prediction_table,
     quiet_native_stderr,
     resolve_keras_preset,
@@ -194,6 +195,31 @@ def test_preprocessor_ids_match_transformers_tokenizer(preprocessor, tokenizer):
     expected = tokenizer(SENTENCES, truncation=True, max_length=SEQUENCE_LENGTH)["input_ids"]
     assert [row[keep].tolist() for row, keep in zip(token_ids, mask, strict=True)] == expected
     assert (encoded["segment_ids"].numpy() == 0).all()
+
+
+def test_raw_kerashub_preprocessor_keeps_accents_that_transformers_strips(keras_hub, tokenizer):
+    """El fallo que corrige match_hf_accent_stripping: «café» no debe acabar en [UNK]."""
+    preset = resolve_keras_preset("ci")
+    raw = keras_hub.models.TextClassifierPreprocessor.from_preset(preset, sequence_length=8)
+    sentence = ["café"]
+    expected = tokenizer(sentence)["input_ids"][0]
+    ids = lambda: raw(sentence)["token_ids"].numpy()[0][: len(expected)].tolist()  # noqa: E731
+    assert ids() != expected and tokenizer.unk_token_id in ids()
+    assert match_hf_accent_stripping(raw, preset) is True
+    assert ids() == expected
+    assert match_hf_accent_stripping(raw, preset) is False  # ya estaba bien: no cambia nada
+
+
+def test_explicit_strip_accents_false_is_respected(tmp_path):
+    class FakeTokenizer:
+        lowercase, strip_accents = True, False
+
+    class FakePreprocessor:
+        tokenizer = FakeTokenizer()
+
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"strip_accents": False}))
+    assert match_hf_accent_stripping(FakePreprocessor(), str(tmp_path)) is False
+    assert match_hf_accent_stripping(FakePreprocessor(), "hf://bert-base-uncased") is True
 
 
 def test_classifier_from_packaged_checkpoint_predicts_label_names(keras_hub, preprocessor):
