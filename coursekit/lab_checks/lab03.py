@@ -1,0 +1,181 @@
+"""Comprobaciones del lab 03: fine-tuning con Keras (KerasHub sobre TensorFlow).
+
+TensorFlow y Keras se importan dentro de cada comprobación: este módulo se carga con todos
+los de ``coursekit.lab_checks`` y los labs de PyTorch no deben arrastrar TensorFlow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coursekit.checks import register
+
+_FEATURES = ("token_ids", "padding_mask", "segment_ids")
+
+
+def _collect(dataset) -> tuple[list[int], list[list[int]], list[int]]:
+    """Recorre el dataset una vez: tamaños de batch, filas de token_ids y etiquetas."""
+    sizes, rows, labels = [], [], []
+    for features, batch_labels in dataset:
+        sizes.append(int(batch_labels.shape[0]))
+        rows.extend(features["token_ids"].numpy().tolist())
+        labels.extend(int(v) for v in batch_labels.numpy())
+    return sizes, rows, labels
+
+
+def _call(make_tf_dataset, subset, shuffle: bool):
+    """Llama a la función del estudiante; si falla, lo convierte en una pista."""
+    try:
+        return make_tf_dataset(subset, shuffle=shuffle)
+    except Exception as error:  # el error es del código del estudiante: se explica, no se oculta
+        message = f"{type(error).__name__}: {str(error)[:200]}"
+        if "Column" in message:
+            raise AssertionError(
+                f"tu función falló ({message}). En datasets 5, subset['text'] es una columna "
+                "perezosa (Column), no una lista: pásala como list(subset['text'])."
+            ) from None
+        raise AssertionError(f"tu función falló con shuffle={shuffle} ({message}).") from None
+
+
+@register("03-tf-data")
+def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
+    import tensorflow as tf
+
+    assert callable(make_tf_dataset), "make_tf_dataset tiene que ser una función."
+    # Un trozo pequeño del subconjunto (con un último batch incompleto) basta y es rápido.
+    size = min(len(subset), 2 * batch_size + 3)
+    small = subset.select(range(size))
+    expected_labels = [int(v) for v in small["label"]]
+
+    ordered = _call(make_tf_dataset, small, shuffle=False)
+    assert ordered is not None, "tu función no devuelve nada: falta el `return`."
+    assert isinstance(ordered, tf.data.Dataset), (
+        f"devuelve {type(ordered).__name__} y debería ser un tf.data.Dataset: empieza con "
+        "tf.data.Dataset.from_tensor_slices((list(subset['text']), list(subset['label'])))."
+    )
+    spec = ordered.element_spec
+    assert isinstance(spec, tuple) and len(spec) == 2, (
+        "cada elemento debe ser un par (entradas, etiqueta): pasa la tupla "
+        "(list(subset['text']), list(subset['label'])) a from_tensor_slices."
+    )
+    features_spec, label_spec = spec
+    if isinstance(features_spec, tf.TensorSpec) and features_spec.dtype == tf.string:
+        raise AssertionError(
+            "las entradas siguen siendo texto: tokenízalas con .map(preprocessor, "
+            "num_parallel_calls=tf.data.AUTOTUNE)."
+        )
+    assert isinstance(features_spec, dict) and set(_FEATURES) <= set(features_spec), (
+        f"las entradas deben ser el diccionario del preprocesador ({', '.join(_FEATURES)}): "
+        "aplica .map(preprocessor)."
+    )
+    assert label_spec.shape.rank == 1, (
+        "el dataset no está en batches: añade .batch(batch_size) (antes del .map: el "
+        "preprocesador tokeniza un batch entero de una vez)."
+    )
+    assert ordered.cardinality() != tf.data.INFINITE_CARDINALITY, (
+        "el dataset no se acaba nunca: quita el .repeat() (fit ya recorre los datos en cada época)."
+    )
+    sizes, ordered_rows, ordered_labels = _collect(ordered)
+    assert sizes and sizes[0] == batch_size, (
+        f"el primer batch tiene {sizes[0] if sizes else 0} ejemplos y debería tener "
+        f"batch_size = {batch_size}."
+    )
+    assert sum(sizes) == size, (
+        f"el dataset da {sum(sizes)} ejemplos y el subconjunto tiene {size}: "
+        + (
+            "no uses drop_remainder=True, que tira el último batch incompleto."
+            if sum(sizes) < size
+            else "¿hay un .repeat()?"
+        )
+    )
+    assert len(ordered_rows[0]) == sequence_length, (
+        f"cada texto mide {len(ordered_rows[0])} tokens y deberían ser {sequence_length}: crea "
+        "el preprocesador con sequence_length=profile.max_length."
+    )
+    _, again_rows, _ = _collect(ordered)
+    assert ordered_labels == expected_labels and again_rows == ordered_rows, (
+        "con shuffle=False no barajes: el dataset de validación tiene que conservar el orden del "
+        "subconjunto para comparar predicciones y etiquetas (matriz de confusión)."
+    )
+
+    shuffled = _call(make_tf_dataset, small, shuffle=True)
+    assert isinstance(shuffled, tf.data.Dataset), "con shuffle=True también debe dar un Dataset."
+    shuffled_sizes, shuffled_rows, _ = _collect(shuffled)
+    assert sorted(shuffled_rows) == sorted(ordered_rows), (
+        "con shuffle=True deben salir los mismos ejemplos que con shuffle=False."
+    )
+    assert shuffled_rows != ordered_rows, (
+        "con shuffle=True los ejemplos salen en el mismo orden: baraja con "
+        ".shuffle(len(subset), seed=...) antes del .batch."
+    )
+    assert "Prefetch" in type(shuffled).__name__ and "Prefetch" in type(ordered).__name__, (
+        "termina el pipeline con .prefetch(tf.data.AUTOTUNE): prepara el siguiente batch "
+        "mientras el modelo entrena con el actual."
+    )
+    return (
+        f"batches de {batch_size}, {sequence_length} tokens por texto, barajado solo en "
+        "entrenamiento y con prefetch."
+    )
+
+
+def _loss_description(loss: Any) -> tuple[str, bool | None]:
+    """Nombre normalizado de la pérdida (``sparsecategoricalcrossentropy``...) y su from_logits."""
+    if isinstance(loss, str):
+        return loss.replace("_", "").lower(), False
+    if hasattr(loss, "get_config") and type(loss).__name__ != "LossFunctionWrapper":
+        return type(loss).__name__.lower(), loss.get_config().get("from_logits")
+    function = getattr(loss, "fn", loss)  # LossFunctionWrapper guarda la función en .fn
+    config = loss.get_config() if hasattr(loss, "get_config") else {}
+    name = getattr(function, "__name__", type(function).__name__)
+    return name.replace("_", "").lower(), config.get("from_logits", False)
+
+
+@register("03-compilar")
+def _check_compile(model, learning_rate) -> str:
+    import keras
+
+    assert getattr(model, "compiled", False), (
+        "el modelo no está compilado: llama a model.compile(optimizer=..., loss=..., metrics=...)."
+    )
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.Adam), (
+        f"el optimizador es {type(optimizer).__name__}; usa "
+        "keras.optimizers.Adam(learning_rate=profile.learning_rate)."
+    )
+    current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    assert abs(current - learning_rate) <= 1e-3 * learning_rate, (
+        f"el learning rate es {current:g} y debería ser {learning_rate:g}: pásalo con "
+        "Adam(learning_rate=profile.learning_rate). (Con optimizer='adam' Keras usa 0.001, "
+        "demasiado para ajustar un modelo pre-entrenado.)"
+    )
+    assert model.loss is not None, "falta la pérdida: loss=..."
+    name, from_logits = _loss_description(model.loss)
+    if "binary" in name:
+        raise AssertionError(
+            "BinaryCrossentropy espera una sola salida con probabilidad; el clasificador tiene "
+            "una salida (logit) por clase: usa SparseCategoricalCrossentropy(from_logits=True)."
+        )
+    if "categoricalcrossentropy" in name and not name.startswith("sparse"):
+        raise AssertionError(
+            "CategoricalCrossentropy espera etiquetas one-hot ([0, 1]) y las nuestras son "
+            "enteros (0, 1...): usa SparseCategoricalCrossentropy(from_logits=True)."
+        )
+    assert "sparsecategoricalcrossentropy" in name, (
+        f"la pérdida es {name}; para clasificar con etiquetas enteras usa "
+        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)."
+    )
+    assert from_logits is True, (
+        "el modelo devuelve logits (puntuaciones sin softmax): la pérdida necesita "
+        "from_logits=True; sin él, Keras los toma por probabilidades y entrena mal."
+    )
+    metrics = model.get_compile_config().get("metrics") or []
+    metrics = metrics if isinstance(metrics, list | tuple) else [metrics]
+    names = [
+        (m.get("class_name", "") if isinstance(m, dict) else str(m)).replace("_", "").lower()
+        for m in metrics
+    ]
+    assert any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names), (
+        'añade metrics=["accuracy"] para ver la exactitud de cada época (Keras elige la '
+        "versión para etiquetas enteras)."
+    )
+    return f"Adam (learning rate {learning_rate:g}), pérdida sobre logits y exactitud."

@@ -1,0 +1,523 @@
+"""Lab 03 (Keras 3 + KerasHub): presets, vocabulario, errores, predicciones, historial,
+comprobaciones de los ejercicios y que los labs de PyTorch no importan TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coursekit.checks import CheckFailed, available_checks, check
+from coursekit.errors import CourseError, MissingPathError
+from coursekit.keras_models import (
+    SUPPORTED_MODEL_TYPES,
+    import_keras_hub,
+    keras_history_frame,
+    load_keras_classifier,
+    load_keras_preprocessor,
+    logits_to_label_names,
+    match_hf_accent_stripping,
+    prediction_table,
+    quiet_native_stderr,
+    resolve_keras_preset,
+)
+from coursekit.models import packaged_model_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SEQUENCE_LENGTH = 16
+BATCH_SIZE = 4
+NAMES = ["negativa", "positiva"]
+SENTENCES = [
+    "The acting is superb, but the screenplay feels unfinished.",
+    "Un café con leche, por favor: ¿está incluido?",
+    "A dull film.",
+]
+
+
+# --- fixtures (una sola carga por sesión: importar TensorFlow cuesta unos segundos) -----------
+
+
+@pytest.fixture(scope="session")
+def keras_hub():
+    return import_keras_hub()
+
+
+@pytest.fixture(scope="session")
+def keras(keras_hub):
+    import keras
+
+    return keras
+
+
+@pytest.fixture(scope="session")
+def tf(keras_hub):
+    import tensorflow as tf
+
+    return tf
+
+
+@pytest.fixture(scope="session")
+def preprocessor(keras_hub):
+    return load_keras_preprocessor("ci", sequence_length=SEQUENCE_LENGTH)
+
+
+@pytest.fixture(scope="session")
+def eval_subset(ci_dataset):
+    """20 reseñas de validación (las dos clases), como el subconjunto del lab."""
+    return ci_dataset["test"].select(range(20))
+
+
+def _hf_folder(tmp_path, config) -> Path:
+    folder = tmp_path / "modelo"
+    folder.mkdir()
+    text = config if isinstance(config, str) else json.dumps(config)
+    (folder / "config.json").write_text(text)
+    (folder / "model.safetensors").write_bytes(b"")
+    return folder
+
+
+# --- presets ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ci", "quick", "packaged:all-MiniLM-L6-v2"])
+def test_offline_profiles_use_the_packaged_folder(name):
+    assert resolve_keras_preset(name) == str(packaged_model_dir())
+
+
+def test_full_profile_uses_hf_prefix():
+    assert resolve_keras_preset("full") == "hf://bert-base-cased"
+    assert resolve_keras_preset("bert-base-cased") == "hf://bert-base-cased"
+    assert resolve_keras_preset("google-bert/bert-base-uncased") == (
+        "hf://google-bert/bert-base-uncased"
+    )
+
+
+@pytest.mark.parametrize("preset", ["hf://bert-base-cased", "kaggle://keras/bert/keras/x"])
+def test_prefixed_presets_pass_unchanged(preset):
+    assert resolve_keras_preset(preset) == preset
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    missing = str(tmp_path / "no_existe")
+    with pytest.raises(MissingPathError, match="No existe la carpeta del modelo"):
+        resolve_keras_preset(missing)
+    with pytest.raises(MissingPathError, match="No existe la carpeta del modelo"):
+        load_keras_classifier(missing, num_classes=2)
+
+
+def test_folder_without_config_is_a_clear_error(tmp_path):
+    with pytest.raises(MissingPathError, match="no tiene config.json"):
+        load_keras_preprocessor(str(tmp_path), sequence_length=SEQUENCE_LENGTH)
+
+
+@pytest.mark.parametrize("model_type", ["gpt2", "llama", None])
+def test_unsupported_model_type_is_a_clear_error(tmp_path, model_type):
+    folder = _hf_folder(tmp_path, {"model_type": model_type} if model_type else {})
+    with pytest.raises(CourseError, match=f"es de tipo {model_type!r} y KerasHub solo") as error:
+        load_keras_classifier(str(folder), num_classes=2)
+    assert "bert" in str(error.value)
+
+
+def test_unreadable_config_is_a_clear_error(tmp_path):
+    folder = _hf_folder(tmp_path, "{esto no es json")
+    with pytest.raises(CourseError, match="No puedo leer .*config.json"):
+        resolve_keras_preset(str(folder))
+
+
+def test_bert_folder_is_accepted(tmp_path):
+    assert "bert" in SUPPORTED_MODEL_TYPES
+    folder = _hf_folder(tmp_path, {"model_type": "bert"})
+    assert resolve_keras_preset(str(folder)) == str(folder)
+
+
+@pytest.fixture
+def fake_from_preset(monkeypatch, keras_hub):
+    """Sustituye los ``from_preset`` de KerasHub: registra los argumentos, sin red."""
+    calls = []
+
+    def fake(kind):
+        def from_preset(preset, **kwargs):
+            calls.append((kind, preset, kwargs))
+            return f"{kind} falso"
+
+        return from_preset
+
+    monkeypatch.setattr(keras_hub.models.TextClassifier, "from_preset", fake("classifier"))
+    monkeypatch.setattr(
+        keras_hub.models.TextClassifierPreprocessor, "from_preset", fake("preprocessor")
+    )
+    return calls
+
+
+def test_full_profile_asks_kerashub_for_the_hub_preset(fake_from_preset):
+    assert load_keras_classifier("full", num_classes=5) == "classifier falso"
+    assert load_keras_preprocessor("full", sequence_length=512) == "preprocessor falso"
+    assert fake_from_preset == [
+        ("classifier", "hf://bert-base-cased", {"num_classes": 5, "preprocessor": None}),
+        ("preprocessor", "hf://bert-base-cased", {"sequence_length": 512}),
+    ]
+
+
+def test_hub_failure_gives_spanish_hint(monkeypatch, keras_hub):
+    def offline(preset, **kwargs):
+        raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(keras_hub.models.TextClassifier, "from_preset", offline)
+    with pytest.raises(CourseError, match="'hf://bert-base-cased'.*¿Hay conexión a internet?"):
+        load_keras_classifier("full", num_classes=5)
+
+
+@pytest.mark.parametrize("num_classes", [1, 0, 2.0, True, "2"])
+def test_num_classes_must_be_an_integer_of_at_least_two(num_classes):
+    with pytest.raises(CourseError, match="num_classes debe ser un entero ≥ 2"):
+        load_keras_classifier("ci", num_classes=num_classes)
+
+
+@pytest.mark.parametrize("sequence_length", [1, 16.0, None])
+def test_sequence_length_is_validated(sequence_length):
+    with pytest.raises(CourseError, match="sequence_length"):
+        load_keras_preprocessor("ci", sequence_length=sequence_length)
+
+
+# --- el mismo checkpoint: vocabulario y modelo ------------------------------------------------
+
+
+def test_preprocessor_ids_match_transformers_tokenizer(preprocessor, tokenizer):
+    encoded = preprocessor(SENTENCES)
+    token_ids = encoded["token_ids"].numpy()
+    mask = encoded["padding_mask"].numpy()
+    assert token_ids.shape == (len(SENTENCES), SEQUENCE_LENGTH)
+    expected = tokenizer(SENTENCES, truncation=True, max_length=SEQUENCE_LENGTH)["input_ids"]
+    assert [row[keep].tolist() for row, keep in zip(token_ids, mask, strict=True)] == expected
+    assert (encoded["segment_ids"].numpy() == 0).all()
+
+
+def test_raw_kerashub_preprocessor_keeps_accents_that_transformers_strips(keras_hub, tokenizer):
+    """El fallo que corrige match_hf_accent_stripping: «café» no debe acabar en [UNK]."""
+    preset = resolve_keras_preset("ci")
+    raw = keras_hub.models.TextClassifierPreprocessor.from_preset(preset, sequence_length=8)
+    sentence = ["café"]
+    expected = tokenizer(sentence)["input_ids"][0]
+    ids = lambda: raw(sentence)["token_ids"].numpy()[0][: len(expected)].tolist()  # noqa: E731
+    assert ids() != expected and tokenizer.unk_token_id in ids()
+    assert match_hf_accent_stripping(raw, preset) is True
+    assert ids() == expected
+    assert match_hf_accent_stripping(raw, preset) is False  # ya estaba bien: no cambia nada
+
+
+def test_explicit_strip_accents_false_is_respected(tmp_path):
+    class FakeTokenizer:
+        lowercase, strip_accents = True, False
+
+    class FakePreprocessor:
+        tokenizer = FakeTokenizer()
+
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"strip_accents": False}))
+    assert match_hf_accent_stripping(FakePreprocessor(), str(tmp_path)) is False
+    assert match_hf_accent_stripping(FakePreprocessor(), "hf://bert-base-uncased") is True
+
+
+def test_classifier_from_packaged_checkpoint_predicts_label_names(keras_hub, preprocessor):
+    model = load_keras_classifier("ci", num_classes=3)
+    assert type(model).__name__ == "BertTextClassifier"
+    logits = model.predict(preprocessor(SENTENCES[:2]), verbose=0)
+    assert logits.shape == (2, 3)
+    names = logits_to_label_names(logits, ["a", "b", "c"])
+    assert names == [["a", "b", "c"][i] for i in logits.argmax(axis=1)]
+
+
+# --- predicciones, historial y silencio -------------------------------------------------------
+
+
+def test_logits_to_label_names_uses_the_argmax():
+    logits = np.array([[0.1, 2.0], [3.0, -1.0], [-0.5, -0.4]])
+    assert logits_to_label_names(logits, NAMES) == ["positiva", "negativa", "positiva"]
+
+
+@pytest.mark.parametrize(
+    "logits, message",
+    [
+        (np.zeros((2, 3)), "3 logits por ejemplo y 2 nombres"),
+        (np.zeros(4), "deben ser una matriz"),
+    ],
+)
+def test_logits_to_label_names_rejects_bad_shapes(logits, message):
+    with pytest.raises(CourseError, match=message):
+        logits_to_label_names(logits, NAMES)
+
+
+def test_prediction_table_has_names_and_softmax_probabilities():
+    logits = np.array([[0.0, np.log(3.0)], [2.0, 0.0]])
+    table = prediction_table(["buena", "mala"], logits, NAMES)
+    assert list(table.columns) == ["texto", "predicción", "probabilidad"]
+    assert list(table["predicción"]) == ["positiva", "negativa"]
+    assert table["probabilidad"].iloc[0] == pytest.approx(0.75, abs=1e-3)
+    assert table["probabilidad"].iloc[1] == pytest.approx(1 / (1 + np.exp(-2.0)), abs=1e-3)
+
+
+def test_prediction_table_rejects_mismatched_texts():
+    with pytest.raises(CourseError, match="Hay 1 textos y 2 filas de logits"):
+        prediction_table(["solo uno"], np.zeros((2, 2)), NAMES)
+
+
+def test_keras_history_frame_renames_and_indexes_by_epoch():
+    history = {
+        "accuracy": [0.5, 0.75],
+        "loss": [0.7, 0.5],
+        "val_accuracy": [0.6, 0.8],
+        "val_loss": [0.65, 0.45],
+        "val_auc": [0.7, 0.9],
+    }
+    frame = keras_history_frame(history)
+    assert list(frame.columns) == [
+        "train_loss",
+        "eval_loss",
+        "train_accuracy",
+        "eval_accuracy",
+        "eval_auc",
+    ]
+    assert list(frame.index) == [1, 2] and frame.index.name == "epoch"
+    assert frame.loc[2, "eval_accuracy"] == 0.8 and frame.loc[1, "train_loss"] == 0.7
+
+
+def test_keras_history_frame_from_a_real_fit_feeds_the_plot(keras):
+    from coursekit.plots import plot_training_curves
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(
+        optimizer="sgd",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    x, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1] * 4)
+    history = model.fit(x, y, validation_data=(x, y), epochs=2, verbose=0)
+    frame = keras_history_frame(history)
+    assert list(frame.index) == [1, 2]
+    assert {"train_loss", "eval_loss", "train_accuracy", "eval_accuracy"} == set(frame.columns)
+    assert frame["eval_loss"].tolist() == pytest.approx(history.history["val_loss"])
+    figure = plot_training_curves(frame)
+    assert len(figure.axes) == 2
+
+
+@pytest.mark.parametrize("history", [{}, None, {"loss": [1.0], "val_loss": [1.0, 0.5]}])
+def test_keras_history_frame_rejects_empty_or_ragged(history):
+    with pytest.raises(CourseError):
+        keras_history_frame(history)
+
+
+def test_quiet_native_stderr_discards_only_inside_the_block(capfd):
+    with quiet_native_stderr():
+        os.write(2, b"ruido de C++\n")
+    os.write(2, b"esto si se ve\n")
+    captured = capfd.readouterr().err
+    assert "ruido de C++" not in captured
+    assert "esto si se ve" in captured
+
+
+# --- comprobaciones del lab 03 ----------------------------------------------------------------
+
+
+def test_lab03_checks_are_registered():
+    assert {"03-tf-data", "03-compilar"} <= set(available_checks())
+
+
+def _pipeline(
+    tf,
+    preprocessor,
+    *,
+    batch=True,
+    preprocess=True,
+    shuffle_eval=False,
+    shuffle_train=True,
+    prefetch=True,
+    drop_remainder=False,
+    repeat=False,
+    as_lists=True,
+    map_before_batch=False,
+):
+    """Un ``make_tf_dataset`` configurable: el correcto y sus errores típicos."""
+
+    def make_tf_dataset(subset, shuffle):
+        texts, labels = subset["text"], subset["label"]
+        if as_lists:
+            texts, labels = list(texts), list(labels)
+        ds = tf.data.Dataset.from_tensor_slices((texts, labels))
+        if (shuffle and shuffle_train) or shuffle_eval:
+            ds = ds.shuffle(len(subset), seed=1)
+        if repeat:
+            ds = ds.repeat()
+        if map_before_batch:
+            ds = ds.map(preprocessor)
+        if batch:
+            ds = ds.batch(BATCH_SIZE, drop_remainder=drop_remainder)
+        if preprocess and not map_before_batch:
+            ds = ds.map(preprocessor, num_parallel_calls=tf.data.AUTOTUNE)
+        return ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds
+
+    return make_tf_dataset
+
+
+def _check_tf_data(function, subset, sequence_length=SEQUENCE_LENGTH):
+    return check(
+        "03-tf-data",
+        make_tf_dataset=function,
+        subset=subset,
+        batch_size=BATCH_SIZE,
+        sequence_length=sequence_length,
+    )
+
+
+def test_tf_data_correct(tf, preprocessor, eval_subset, capsys):
+    assert _check_tf_data(_pipeline(tf, preprocessor), eval_subset)
+    assert "barajado solo en entrenamiento" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        ({"batch": False}, "no está en batches: añade .batch"),
+        ({"map_before_batch": True, "batch": False}, "no está en batches"),
+        ({"preprocess": False}, "siguen siendo texto: tokenízalas con .map"),
+        ({"shuffle_eval": True}, "con shuffle=False no barajes"),
+        ({"shuffle_train": False}, "salen en el mismo orden: baraja con .shuffle"),
+        ({"prefetch": False}, r"\.prefetch\(tf.data.AUTOTUNE\)"),
+        ({"drop_remainder": True}, "no uses drop_remainder=True"),
+        ({"repeat": True}, "no se acaba nunca: quita el .repeat"),
+        ({"as_lists": False}, r"columna perezosa \(Column\).*list\(subset\['text'\]\)"),
+    ],
+)
+def test_tf_data_typical_mistakes_get_spanish_hints(tf, preprocessor, eval_subset, mistake, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        _check_tf_data(_pipeline(tf, preprocessor, **mistake), eval_subset)
+
+
+def test_tf_data_wrong_sequence_length(tf, preprocessor, eval_subset):
+    with pytest.raises(CheckFailed, match="cada texto mide 16 tokens y deberían ser 64"):
+        _check_tf_data(_pipeline(tf, preprocessor), eval_subset, sequence_length=64)
+
+
+def test_tf_data_without_return(eval_subset):
+    def make_tf_dataset(subset, shuffle):
+        pass
+
+    with pytest.raises(CheckFailed, match="falta el `return`"):
+        _check_tf_data(make_tf_dataset, eval_subset)
+
+
+def test_tf_data_not_a_dataset(eval_subset):
+    with pytest.raises(CheckFailed, match="debería ser un tf.data.Dataset"):
+        _check_tf_data(lambda subset, shuffle: list(subset["text"]), eval_subset)
+
+
+@pytest.fixture
+def tiny_model(keras):
+    """Un modelo de Keras mínimo: la comprobación de compile no depende de la arquitectura."""
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+
+
+def _compile_check(model, learning_rate=1e-4):
+    return check("03-compilar", model=model, learning_rate=learning_rate)
+
+
+def test_compile_correct(keras, tiny_model, capsys):
+    tiny_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    assert _compile_check(tiny_model)
+    assert "pérdida sobre logits" in capsys.readouterr().out
+
+
+def test_compile_not_compiled(tiny_model):
+    with pytest.raises(CheckFailed, match="no está compilado: llama a model.compile"):
+        _compile_check(tiny_model)
+
+
+@pytest.mark.parametrize(
+    "loss_factory, hint",
+    [
+        (lambda k: k.losses.SparseCategoricalCrossentropy(), "from_logits=True"),
+        (lambda k: "sparse_categorical_crossentropy", "from_logits=True"),
+        (lambda k: k.losses.sparse_categorical_crossentropy, "from_logits=True"),
+        (lambda k: k.losses.CategoricalCrossentropy(from_logits=True), "one-hot"),
+        (lambda k: "categorical_crossentropy", "one-hot"),
+        (lambda k: k.losses.BinaryCrossentropy(from_logits=True), "BinaryCrossentropy"),
+        (lambda k: "mse", "la pérdida es .*SparseCategoricalCrossentropy"),
+    ],
+)
+def test_compile_wrong_loss_gets_hint(keras, tiny_model, loss_factory, hint):
+    tiny_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+        loss=loss_factory(keras),
+        metrics=["accuracy"],
+    )
+    with pytest.raises(CheckFailed, match=hint):
+        _compile_check(tiny_model)
+
+
+def test_compile_default_adam_learning_rate(keras, tiny_model):
+    tiny_model.compile(
+        optimizer="adam",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    with pytest.raises(CheckFailed, match="el learning rate es 0.001 y debería ser 0.0001"):
+        _compile_check(tiny_model)
+
+
+def test_compile_other_optimizer(keras, tiny_model):
+    tiny_model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=1e-4),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    with pytest.raises(CheckFailed, match="el optimizador es SGD"):
+        _compile_check(tiny_model)
+
+
+def test_compile_without_accuracy(keras, tiny_model):
+    tiny_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    with pytest.raises(CheckFailed, match='metrics=\\["accuracy"\\]'):
+        _compile_check(tiny_model)
+
+
+# --- un entorno para todo el curso ------------------------------------------------------------
+
+_PYTORCH_PATHS = """
+import json, sys
+import transformers
+from coursekit import checks, data, environment, metrics, models, padding, plots, profiles
+import coursekit.keras_models  # importar el módulo tampoco debe cargar TensorFlow
+
+checks.available_checks()  # importa todos los módulos de lab_checks, lab03 incluido
+metrics.load_metric("accuracy")
+tokenizer = models.load_tokenizer("ci")
+model = models.load_classifier("ci", ["negativa", "positiva"])
+model(**tokenizer(["una reseña"], return_tensors="pt"))
+heavy = {"tensorflow", "keras", "keras_hub", "tensorflow_text", "tf_keras"}
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+
+
+def test_pytorch_code_paths_do_not_import_tensorflow():
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    result = subprocess.run(
+        [sys.executable, "-c", _PYTORCH_PATHS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
