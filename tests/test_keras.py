@@ -496,7 +496,7 @@ def test_compile_without_accuracy(keras, tiny_model):
 _PYTORCH_PATHS = """
 import json, sys
 import transformers
-from coursekit import checks, data, environment, metrics, models, padding, plots, profiles
+from coursekit import checks, data, environment, metrics, models, padding, plots, profiles, training
 import coursekit.keras_models  # importar el módulo tampoco debe cargar TensorFlow
 
 checks.available_checks()  # importa todos los módulos de lab_checks, lab03 incluido
