@@ -263,15 +263,25 @@ def read_tensorboard_scalars(log_dir: str | os.PathLike):
         raise MissingPathError(
             f"No hay registros de TensorBoard en {folder}: ¿entrenaste con report_to='tensorboard'?"
         )
+    from tensorboard.util import tensor_util
+
     rows = []
     for run in sorted({f.parent for f in event_files}):
         accumulator = EventAccumulator(str(run))
         accumulator.Reload()
-        for tag in accumulator.Tags().get("scalars", []):
+        tags = accumulator.Tags()
+        for tag in tags.get("scalars", []):  # SummaryWriter de PyTorch (Trainer)
             rows += [
                 {"run": run.name, "tag": tag, "step": e.step, "value": e.value}
                 for e in accumulator.Scalars(tag)
             ]
+        for tag in tags.get("tensors", []):  # tf.summary de TensorFlow 2 (Keras)
+            for event in accumulator.Tensors(tag):
+                value = tensor_util.make_ndarray(event.tensor_proto)
+                if value.size == 1 and value.dtype.kind in "fiu":
+                    rows.append(
+                        {"run": run.name, "tag": tag, "step": event.step, "value": float(value)}
+                    )
     return pd.DataFrame(rows, columns=["run", "tag", "step", "value"])
 
 

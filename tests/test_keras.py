@@ -504,6 +504,16 @@ metrics.load_metric("accuracy")
 tokenizer = models.load_tokenizer("ci")
 model = models.load_classifier("ci", ["negativa", "positiva"])
 model(**tokenizer(["una reseña"], return_tensors="pt"))
+# report_to="tensorboard" (labs 02 y 05-07) escribe con el SummaryWriter de PyTorch, y el lab 02
+# lee los registros con read_tensorboard_scalars: tampoco deben cargar TensorFlow.
+import tempfile
+from torch.utils.tensorboard import SummaryWriter
+from transformers.integrations import TensorBoardCallback
+log_dir = tempfile.mkdtemp()
+writer = SummaryWriter(log_dir=log_dir)
+writer.add_scalar("train/loss", 0.5, 1)
+writer.close()
+assert len(training.read_tensorboard_scalars(log_dir)) == 1
 heavy = {"tensorflow", "keras", "keras_hub", "tensorflow_text", "tf_keras"}
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
@@ -521,3 +531,21 @@ def test_pytorch_code_paths_do_not_import_tensorflow():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_tf_summary_still_works_after_importing_coursekit(keras, tmp_path):
+    """coursekit evita TensorFlow en TensorBoard solo si TensorFlow no está cargado: en el lab 03
+    ``tf.summary`` (lo que usa el callback de TensorBoard de Keras) debe seguir funcionando."""
+    import tensorflow as tf
+
+    import coursekit  # noqa: F401
+    from coursekit.training import read_tensorboard_scalars
+
+    writer = tf.summary.create_file_writer(str(tmp_path / "keras"))
+    with writer.as_default():
+        for step, value in enumerate([0.9, 0.6], start=1):
+            tf.summary.scalar("epoch_loss", value, step=step)
+    writer.close()
+    frame = read_tensorboard_scalars(tmp_path)
+    assert frame["tag"].tolist() == ["epoch_loss", "epoch_loss"]
+    assert frame["value"].tolist() == pytest.approx([0.9, 0.6])
