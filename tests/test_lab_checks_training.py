@@ -244,33 +244,23 @@ def test_evaluation_solution_passes(classifier, eval_loader):
     )
 
 
-def test_evaluation_only_last_batch(classifier, eval_loader):
-    # Con la cabeza al azar puede que todo se prediga igual; forzamos un batch final distinto.
-    with pytest.raises(CheckFailed, match="add_batch en cada batch"):
+@pytest.mark.parametrize(
+    ("mistake", "biased", "hint"),
+    [
+        # Con la cabeza al azar todo podría predecirse igual: se sesga para que el último
+        # batch (todo aciertos) dé otra exactitud que el dataloader entero.
+        ({"only_last_batch": True}, True, "add_batch en cada batch"),
+        ({"no_grad": False}, False, "torch.no_grad"),
+        ({"as_dict": False}, False, "diccionario"),
+    ],
+)
+def test_evaluation_mistakes(classifier, eval_loader, mistake, biased, hint):
+    model = _biased_towards(classifier, 1) if biased else classifier
+    with pytest.raises(CheckFailed, match=hint):
         check(
             "04-bucle-de-evaluacion",
-            evaluate_model=_evaluation(only_last_batch=True),
-            model=_biased_towards(classifier, 1),
-            dataloader=eval_loader,
-        )
-
-
-def test_evaluation_without_no_grad(classifier, eval_loader):
-    with pytest.raises(CheckFailed, match="torch.no_grad"):
-        check(
-            "04-bucle-de-evaluacion",
-            evaluate_model=_evaluation(no_grad=False),
-            model=classifier,
-            dataloader=eval_loader,
-        )
-
-
-def test_evaluation_must_return_dict(classifier, eval_loader):
-    with pytest.raises(CheckFailed, match="diccionario"):
-        check(
-            "04-bucle-de-evaluacion",
-            evaluate_model=_evaluation(as_dict=False),
-            model=classifier,
+            evaluate_model=_evaluation(**mistake),
+            model=model,
             dataloader=eval_loader,
         )
 
