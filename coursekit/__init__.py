@@ -23,7 +23,9 @@ class _TensorBoardWithoutTensorFlow:
     ``tensorboard.compat.notf``, TensorBoard usa su sustituto ligero de TensorFlow (es su variante
     oficial ``no_tensorflow``). Este buscador de módulos ofrece ese módulo vacío **solo si
     TensorFlow no está cargado**: en el lab 03, que importa TensorFlow, ``tf.summary`` sigue
-    usando el TensorFlow real.
+    usando el TensorFlow real. La elección se hace la primera vez que TensorBoard la necesita y
+    vale para todo el proceso: si en un mismo kernel se registra con PyTorch y *después* se
+    importa TensorFlow, ``tf.summary`` no funcionará ahí (cada lab usa su propio kernel).
     """
 
     name = "tensorboard.compat.notf"

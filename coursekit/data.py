@@ -259,6 +259,16 @@ def label_counts(dataset: Dataset, label_column: str = LABEL) -> dict[str, int]:
     return {name: counts.get(i, 0) for i, name in enumerate(names)}
 
 
+def majority_baseline(dataset: Dataset, label_column: str = LABEL) -> tuple[str, float]:
+    """La línea base que todo fine-tuning debe superar: la clase más frecuente de ``dataset``
+    y la exactitud de un modelo que siempre la responde."""
+    if len(dataset) == 0:
+        raise CourseError("El dataset está vacío: no hay clase mayoritaria.")
+    counts = label_counts(dataset, label_column)
+    majority = max(counts, key=counts.get)
+    return majority, counts[majority] / len(dataset)
+
+
 def balanced_subset(
     dataset: Dataset, size: int, seed: int = 42, label_column: str = LABEL
 ) -> Dataset:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -197,45 +197,6 @@ def load_keras_classifier(
         )
     except (OSError, ValueError, ImportError) as error:
         raise _from_preset_error(preset, error) from error
-
-
-def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:
-    """Nombre de la clase con el logit más alto para cada fila de ``logits``."""
-    import numpy as np
-
-    scores = np.asarray(logits, dtype=float)
-    names = list(label_names)
-    if scores.ndim != 2:
-        raise CourseError(
-            f"Los logits deben ser una matriz (ejemplos × clases); tienen forma {scores.shape}."
-        )
-    if scores.shape[1] != len(names):
-        raise CourseError(
-            f"Hay {scores.shape[1]} logits por ejemplo y {len(names)} nombres de clase "
-            f"({names}): ¿el modelo se creó con num_classes={len(names)}?"
-        )
-    return [names[i] for i in scores.argmax(axis=1)]
-
-
-def prediction_table(texts: Sequence[str], logits: Any, label_names: Sequence[str]):
-    """Tabla (``pandas.DataFrame``) con cada texto, la clase predicha y su probabilidad."""
-    import numpy as np
-    import pandas as pd
-
-    texts = [texts] if isinstance(texts, str) else list(texts)
-    predicted = logits_to_label_names(logits, label_names)
-    if len(predicted) != len(texts):
-        raise CourseError(f"Hay {len(texts)} textos y {len(predicted)} filas de logits.")
-    scores = np.asarray(logits, dtype=float)
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
-    return pd.DataFrame(
-        {
-            "texto": texts,
-            "predicción": predicted,
-            "probabilidad": probabilities.max(axis=1).round(3),
-        }
-    )
 
 
 def keras_history_frame(history: Any):

@@ -301,7 +301,6 @@ def predict_texts(
     Los nombres de las clases salen de ``label_names`` o de ``model.config.id2label``.
     Funciona con cualquier modelo de clasificación de PyTorch (también uno con LoRA).
     """
-    import pandas as pd
     import torch
 
     if isinstance(texts, str):
@@ -311,11 +310,10 @@ def predict_texts(
         raise CourseError("predict_texts necesita una lista de textos no vacíos.")
     if label_names is None:
         label_names = _label_names_of(model.config)
-    label_names = list(label_names)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    probabilities = []
+    logits = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
             batch = tokenizer(
@@ -325,20 +323,45 @@ def predict_texts(
                 padding=True,
                 return_tensors="pt",
             ).to(device)
-            logits = model(**batch).logits
-            probabilities.append(torch.softmax(logits.float(), dim=-1).cpu())
+            logits.append(model(**batch).logits.float().cpu())
     model.train(was_training)
-    probabilities = torch.cat(probabilities)
-    if probabilities.shape[-1] != len(label_names):
+    return prediction_table(texts, torch.cat(logits).numpy(), label_names)
+
+
+def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:
+    """Nombre de la clase con el logit más alto para cada fila de ``logits``."""
+    import numpy as np
+
+    scores = np.asarray(logits, dtype=float)
+    names = list(label_names)
+    if scores.ndim != 2:
         raise CourseError(
-            f"El modelo da {probabilities.shape[-1]} clases y hay {len(label_names)} nombres "
-            f"({label_names})."
+            f"Los logits deben ser una matriz (ejemplos × clases); tienen forma {scores.shape}."
         )
-    confidence, predicted = probabilities.max(dim=-1)
+    if scores.shape[1] != len(names):
+        raise CourseError(
+            f"Hay {scores.shape[1]} logits por ejemplo y {len(names)} nombres de clase "
+            f"({names}): ¿se creó el modelo con {len(names)} clases (num_labels o num_classes)?"
+        )
+    return [names[i] for i in scores.argmax(axis=1)]
+
+
+def prediction_table(texts: Sequence[str], logits: Any, label_names: Sequence[str]):
+    """Tabla (``pandas.DataFrame``) con cada texto, la clase predicha y su probabilidad."""
+    import numpy as np
+    import pandas as pd
+
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    predicted = logits_to_label_names(logits, label_names)
+    if len(predicted) != len(texts):
+        raise CourseError(f"Hay {len(texts)} textos y {len(predicted)} filas de logits.")
+    scores = np.asarray(logits, dtype=float)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
     return pd.DataFrame(
         {
             "texto": texts,
-            "predicción": [label_names[i] for i in predicted.tolist()],
-            "probabilidad": [round(p, 3) for p in confidence.tolist()],
+            "predicción": predicted,
+            "probabilidad": probabilities.max(axis=1).round(3),
         }
     )

@@ -18,6 +18,7 @@ from coursekit.data import (
     load_course_dataset,
     load_csv_dataset,
     load_hub_dataset,
+    majority_baseline,
     reviews_csv_path,
     tokenize_dataset,
 )
@@ -497,3 +498,16 @@ def test_tokenize_missing_text_column(tokenizer):
         CourseError, match="No hay columna 'text' que tokenizar; columnas: review, label"
     ):
         tokenize_dataset(data, tokenizer)
+
+
+def test_majority_baseline(make_dataset):
+    assert majority_baseline(make_dataset([0, 1, 1, 2], names=["a", "b", "c"])) == ("b", 0.5)
+    name, accuracy = majority_baseline(make_dataset([0, 1], names=["a", "b"]))
+    assert (name, accuracy) == ("a", 0.5)  # empate: la primera clase
+
+
+def test_majority_baseline_empty_or_unencoded(make_dataset):
+    with pytest.raises(CourseError, match="vacío"):
+        majority_baseline(make_dataset([0, 1]).select([]))
+    with pytest.raises(CourseError, match="no es ClassLabel"):
+        majority_baseline(Dataset.from_dict({"text": ["x"], "label": [3]}))

@@ -6,6 +6,7 @@ import json
 import os
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
@@ -18,8 +19,10 @@ from coursekit.training import (
     directory_size_mb,
     history_frame,
     last_checkpoint,
+    logits_to_label_names,
     mount_google_drive,
     predict_texts,
+    prediction_table,
     read_tensorboard_scalars,
     run_directory,
     seed_everything,
@@ -299,3 +302,39 @@ def test_predict_texts_bad_texts(classifier, tokenizer, bad):
 def test_predict_texts_wrong_number_of_names(classifier, tokenizer):
     with pytest.raises(CourseError, match="3 nombres"):
         predict_texts(classifier, tokenizer, ["ok"], label_names=["a", "b", "c"])
+
+
+# --- de logits a nombres de clase (compartido con Keras) ---------------------------------
+
+NAMES = ["negativa", "positiva"]
+
+
+def test_logits_to_label_names_uses_the_argmax():
+    logits = np.array([[0.1, 2.0], [3.0, -1.0], [-0.5, -0.4]])
+    assert logits_to_label_names(logits, NAMES) == ["positiva", "negativa", "positiva"]
+
+
+@pytest.mark.parametrize(
+    "logits, message",
+    [
+        (np.zeros((2, 3)), "3 logits por ejemplo y 2 nombres"),
+        (np.zeros(4), "deben ser una matriz"),
+    ],
+)
+def test_logits_to_label_names_rejects_bad_shapes(logits, message):
+    with pytest.raises(CourseError, match=message):
+        logits_to_label_names(logits, NAMES)
+
+
+def test_prediction_table_has_names_and_softmax_probabilities():
+    logits = np.array([[0.0, np.log(3.0)], [2.0, 0.0]])
+    table = prediction_table(["buena", "mala"], logits, NAMES)
+    assert list(table.columns) == ["texto", "predicción", "probabilidad"]
+    assert list(table["predicción"]) == ["positiva", "negativa"]
+    assert table["probabilidad"].iloc[0] == pytest.approx(0.75, abs=1e-3)
+    assert table["probabilidad"].iloc[1] == pytest.approx(1 / (1 + np.exp(-2.0)), abs=1e-3)
+
+
+def test_prediction_table_rejects_mismatched_texts():
+    with pytest.raises(CourseError, match="Hay 1 textos y 2 filas de logits"):
+        prediction_table(["solo uno"], np.zeros((2, 2)), NAMES)
