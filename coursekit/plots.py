@@ -152,3 +152,83 @@ def plot_confusion_matrix(
     ax.set_ylabel("etiqueta real")
     ax.set_title(title or "Matriz de confusión (validación)")
     return display.ax_
+
+
+def plot_parameter_breakdown(breakdown: Any, title: str = "", ax=None):
+    """Barras horizontales de parámetros entrenables y congelados por componente, en escala
+    logarítmica (LoRA o un prompt son miles; el modelo, millones). ``breakdown`` es la tabla
+    de ``coursekit.peft_methods.parameter_breakdown``."""
+    import numpy as np
+
+    if breakdown is None or len(breakdown) == 0:
+        raise CourseError("No hay parámetros que dibujar.")
+    missing = {"entrenables", "congelados"} - set(breakdown.columns)
+    if missing:
+        raise CourseError(f"A la tabla le faltan las columnas {sorted(missing)}.")
+    rows = breakdown.drop(index="total", errors="ignore")
+    ax = _axes(ax)
+    positions = np.arange(len(rows))
+    height = 0.4
+    ax.barh(positions - height / 2, rows["entrenables"].clip(lower=0), height,
+            label="entrenables", color="tab:orange")
+    ax.barh(positions + height / 2, rows["congelados"].clip(lower=0), height,
+            label="congelados", color="tab:gray")
+    for y, value in zip(positions, rows["entrenables"], strict=True):
+        if value > 0:
+            ax.text(value, y - height / 2, f" {value:,}".replace(",", " "), va="center",
+                    fontsize=8)
+    ax.set_yticks(positions, rows.index)
+    ax.set_xscale("log")
+    ax.set_xlabel("parámetros (escala logarítmica)")
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    ax.set_title(title or "Parámetros entrenables y congelados")
+    return ax
+
+
+def plot_learning_rates(table: Any, ax=None):
+    """Barras de la tasa de aprendizaje de cada grupo del optimizador (tabla de
+    ``coursekit.optim.learning_rate_table``), de la cabeza a los embeddings."""
+    if table is None or len(table) == 0 or "learning_rate" not in getattr(table, "columns", []):
+        raise CourseError("Hace falta la tabla de learning_rate_table (columna learning_rate).")
+    ax = _axes(ax)
+    ax.barh(list(table.index), table["learning_rate"], color="tab:blue")
+    ax.invert_yaxis()
+    ax.set_xlabel("learning rate")
+    ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+    ax.set_title("Tasa de aprendizaje por capa (LLRD)")
+    return ax
+
+
+def plot_method_comparison(table: Any, baseline: float | None = None):
+    """Dos gráficas de la tabla de ``coursekit.comparison.compare_methods``: exactitud frente
+    a parámetros entrenables (escala logarítmica) y frente al tiempo de entrenamiento.
+    ``baseline`` dibuja la exactitud de la clase mayoritaria. Devuelve la figura."""
+    import matplotlib.pyplot as plt
+
+    needed = {"parámetros entrenables", "tiempo de entrenamiento (s)", "exactitud"}
+    if table is None or len(table) == 0 or needed - set(getattr(table, "columns", [])):
+        raise CourseError(
+            f"Hace falta la tabla de compare_methods con las columnas {sorted(needed)}."
+        )
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, column, label, log in (
+        (axes[0], "parámetros entrenables", "parámetros entrenables (escala log.)", True),
+        (axes[1], "tiempo de entrenamiento (s)", "tiempo de entrenamiento (s)", False),
+    ):
+        for name, row in table.iterrows():
+            ax.scatter(row[column], row["exactitud"], s=60)
+            ax.annotate(str(name), (row[column], row["exactitud"]), textcoords="offset points",
+                        xytext=(5, 5), fontsize=8)
+        if baseline is not None:
+            ax.axhline(baseline, color="gray", linestyle="--", label="clase mayoritaria")
+            ax.legend(loc="lower right")
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(label)
+        ax.set_ylabel("exactitud (validación)")
+        ax.grid(alpha=0.3)
+    axes[0].set_title("Exactitud frente a parámetros entrenables")
+    axes[1].set_title("Exactitud frente a tiempo")
+    figure.tight_layout()
+    return figure

@@ -39,6 +39,9 @@ class Profile:
     num_epochs: int = 3
     batch_size: int = 8
     learning_rate: float = 5e-5
+    #: Épocas de los métodos PEFT (LoRA, prompt tuning), que entrenan pocos parámetros y
+    #: necesitan más pasos; el lab 07 las usa para todos los métodos.
+    peft_num_epochs: int = 3
     max_length: int = 512
     #: Usar precisión mixta (fp16/bf16) cuando la GPU la soporte.
     mixed_precision: bool = True
@@ -76,6 +79,7 @@ _QUICK = Profile(
     num_epochs=3,
     batch_size=16,
     learning_rate=1e-4,
+    peft_num_epochs=5,
     max_length=128,
 )
 
@@ -101,6 +105,7 @@ PROFILES: dict[str, Profile] = {
         train_size=32,
         eval_size=32,
         num_epochs=1,
+        peft_num_epochs=1,
         batch_size=8,
         max_length=64,
         mixed_precision=False,

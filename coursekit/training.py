@@ -121,9 +121,58 @@ def _label_names_of(config: Any) -> list[str]:
     return [str(id2label[key]) for key in sorted(id2label, key=int)]
 
 
+# Campos de la configuración de peft que deben coincidir para reanudar un adaptador.
+_ADAPTER_FIELDS = (
+    "peft_type",
+    "task_type",
+    "r",
+    "lora_alpha",
+    "target_modules",
+    "num_virtual_tokens",
+    "base_model_name_or_path",
+)
+
+
+def _comparable(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list | set | tuple) else value
+
+
+def _check_adapter_matches(checkpoint: Path, model: Any) -> None:
+    saved = json.loads((checkpoint / "adapter_config.json").read_text(encoding="utf-8"))
+    peft_config = getattr(model, "peft_config", {}).get("default")
+    if peft_config is None:
+        raise CourseError(
+            f"El checkpoint {checkpoint} es un adaptador de peft, pero el modelo no lleva "
+            "peft: aplica get_peft_model con la misma configuración antes de reanudar."
+        )
+    expected = json.loads(
+        json.dumps(
+            peft_config.to_dict(), default=lambda v: sorted(v) if isinstance(v, set) else str(v)
+        )
+    )
+    differences = [
+        f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
+        for field in _ADAPTER_FIELDS
+        if _comparable(saved.get(field)) != _comparable(expected.get(field))
+    ]
+    if differences:
+        raise CourseError(
+            f"El checkpoint {checkpoint} es de otra configuración de peft, no se puede "
+            f"reanudar con esta: {'; '.join(differences)}. Usa otra carpeta de salida "
+            "o borra esa para empezar de cero."
+        )
+
+
 def check_checkpoint_matches(checkpoint: str | os.PathLike, model: Any) -> None:
-    """Lanza ``CourseError`` si el checkpoint es de otro modelo o de otras clases."""
-    saved = _read_config(Path(checkpoint))
+    """Lanza ``CourseError`` si el checkpoint es de otro modelo o de otras clases (o, si es
+    un adaptador de peft, de otra configuración de peft)."""
+    checkpoint = Path(checkpoint)
+    if (checkpoint / "adapter_config.json").is_file() and not (
+        checkpoint / "config.json"
+    ).is_file():
+        _check_adapter_matches(checkpoint, model)
+        return
+    saved = _read_config(checkpoint)
     expected = model.config.to_dict()
     differences = [
         f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
@@ -288,28 +337,22 @@ def read_tensorboard_scalars(log_dir: str | os.PathLike):
 # --- Predicciones --------------------------------------------------------------------------
 
 
-def predict_texts(
+def text_logits(
     model: Any,
     tokenizer: Any,
     texts: Sequence[str],
-    label_names: Sequence[str] | None = None,
     max_length: int | None = None,
     batch_size: int = 32,
 ):
-    """Clasifica textos nuevos y devuelve una tabla: texto, clase predicha y probabilidad.
-
-    Los nombres de las clases salen de ``label_names`` o de ``model.config.id2label``.
-    Funciona con cualquier modelo de clasificación de PyTorch (también uno con LoRA).
-    """
+    """Logits del modelo para una lista de textos (``numpy``, una fila por texto), en modo
+    evaluación y sin gradientes. Sirve para comparar dos modelos sobre los mismos textos."""
     import torch
 
     if isinstance(texts, str):
         texts = [texts]
     texts = list(texts) if isinstance(texts, Sequence) else []
     if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
-        raise CourseError("predict_texts necesita una lista de textos no vacíos.")
-    if label_names is None:
-        label_names = _label_names_of(model.config)
+        raise CourseError("Hace falta una lista de textos no vacíos.")
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -325,7 +368,28 @@ def predict_texts(
             ).to(device)
             logits.append(model(**batch).logits.float().cpu())
     model.train(was_training)
-    return prediction_table(texts, torch.cat(logits).numpy(), label_names)
+    return torch.cat(logits).numpy()
+
+
+def predict_texts(
+    model: Any,
+    tokenizer: Any,
+    texts: Sequence[str],
+    label_names: Sequence[str] | None = None,
+    max_length: int | None = None,
+    batch_size: int = 32,
+):
+    """Clasifica textos nuevos y devuelve una tabla: texto, clase predicha y probabilidad.
+
+    Los nombres de las clases salen de ``label_names`` o de ``model.config.id2label``.
+    Funciona con cualquier modelo de clasificación de PyTorch (también uno con LoRA).
+    """
+    if isinstance(texts, str):
+        texts = [texts]
+    if label_names is None:
+        label_names = _label_names_of(model.config)
+    logits = text_logits(model, tokenizer, texts, max_length=max_length, batch_size=batch_size)
+    return prediction_table(list(texts), logits, label_names)
 
 
 def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:

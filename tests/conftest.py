@@ -69,3 +69,27 @@ def make_dataset():
         return Dataset.from_dict({"text": texts, "label": labels}, features=features)
 
     return _make
+
+
+@pytest.fixture
+def tiny_bert():
+    """Crea un ``BertForSequenceClassification`` diminuto (2 capas, ancho 32, pesos al azar
+    con semilla fija) para probar peft, LLRD y la comparación en segundos. Su vocabulario es
+    el de MiniLM, así que sirve el tokenizador empaquetado."""
+
+    def _make(seed: int = 0, num_labels: int = 2, **overrides):
+        import torch
+        from transformers import BertConfig, BertForSequenceClassification
+
+        sizes = dict(
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=128,
+        )
+        torch.manual_seed(seed)
+        config = BertConfig(vocab_size=30522, num_labels=num_labels, **{**sizes, **overrides})
+        return BertForSequenceClassification(config).eval()
+
+    return _make

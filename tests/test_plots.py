@@ -178,3 +178,49 @@ def test_training_curves_use_whole_epochs_on_the_x_axis():
     figure.canvas.draw()
     ticks = [t for t in figure.axes[0].get_xticks() if 1 <= t <= 3]
     assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_plot_parameter_breakdown_and_bad_tables(tiny_bert):
+    import pandas as pd
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    from coursekit.peft_methods import parameter_breakdown
+    from coursekit.plots import plot_parameter_breakdown
+
+    model = get_peft_model(tiny_bert(), LoraConfig(task_type=TaskType.SEQ_CLS, r=2,
+                                                   target_modules=["query"]))
+    ax = plot_parameter_breakdown(parameter_breakdown(model))
+    assert ax.get_xscale() == "log"
+    assert "LoRA" in [t.get_text() for t in ax.get_yticklabels()]
+    assert "total" not in [t.get_text() for t in ax.get_yticklabels()]
+    with pytest.raises(CourseError, match="No hay parámetros"):
+        plot_parameter_breakdown(pd.DataFrame())
+    with pytest.raises(CourseError, match="faltan las columnas"):
+        plot_parameter_breakdown(pd.DataFrame({"x": [1]}))
+
+
+def test_plot_learning_rates(tiny_bert):
+    from coursekit.optim import layerwise_lr_groups, learning_rate_table
+    from coursekit.plots import plot_learning_rates
+
+    table = learning_rate_table(layerwise_lr_groups(tiny_bert(), 1e-3, 0.5))
+    ax = plot_learning_rates(table)
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "cabeza y pooler"
+    with pytest.raises(CourseError, match="learning_rate_table"):
+        plot_learning_rates(None)
+
+
+def test_plot_method_comparison():
+    import pandas as pd
+
+    from coursekit.plots import plot_method_comparison
+
+    table = pd.DataFrame(
+        {"parámetros entrenables": [22_000_000, 75_000], "tiempo de entrenamiento (s)": [60, 40],
+         "exactitud": [0.77, 0.75]},
+        index=["completo", "LoRA"],
+    )
+    figure = plot_method_comparison(table, baseline=0.5)
+    assert figure.axes[0].get_xscale() == "log" and figure.axes[1].get_xscale() == "linear"
+    with pytest.raises(CourseError, match="compare_methods"):
+        plot_method_comparison(table.drop(columns="exactitud"))
