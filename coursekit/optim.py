@@ -32,7 +32,9 @@ def _check_learning_rate(base_lr: Any) -> float:
         or not isinstance(base_lr, int | float)
         or not (0 < base_lr < math.inf)  # también rechaza nan
     ):
-        raise CourseError(f"base_lr debe ser un número positivo (p. ej. 1e-4); recibió {base_lr!r}.")
+        raise CourseError(
+            f"base_lr debe ser un número positivo (p. ej. 1e-4); recibió {base_lr!r}."
+        )
     return float(base_lr)
 
 

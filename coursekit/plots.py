@@ -169,14 +169,23 @@ def plot_parameter_breakdown(breakdown: Any, title: str = "", ax=None):
     ax = _axes(ax)
     positions = np.arange(len(rows))
     height = 0.4
-    ax.barh(positions - height / 2, rows["entrenables"].clip(lower=0), height,
-            label="entrenables", color="tab:orange")
-    ax.barh(positions + height / 2, rows["congelados"].clip(lower=0), height,
-            label="congelados", color="tab:gray")
+    ax.barh(
+        positions - height / 2,
+        rows["entrenables"].clip(lower=0),
+        height,
+        label="entrenables",
+        color="tab:orange",
+    )
+    ax.barh(
+        positions + height / 2,
+        rows["congelados"].clip(lower=0),
+        height,
+        label="congelados",
+        color="tab:gray",
+    )
     for y, value in zip(positions, rows["entrenables"], strict=True):
         if value > 0:
-            ax.text(value, y - height / 2, f" {value:,}".replace(",", " "), va="center",
-                    fontsize=8)
+            ax.text(value, y - height / 2, f" {value:,}".replace(",", " "), va="center", fontsize=8)
     ax.set_yticks(positions, rows.index)
     ax.set_xscale("log")
     ax.set_xlabel("parámetros (escala logarítmica)")
@@ -218,8 +227,13 @@ def plot_method_comparison(table: Any, baseline: float | None = None):
     ):
         for name, row in table.iterrows():
             ax.scatter(row[column], row["exactitud"], s=60)
-            ax.annotate(str(name), (row[column], row["exactitud"]), textcoords="offset points",
-                        xytext=(5, 5), fontsize=8)
+            ax.annotate(
+                str(name),
+                (row[column], row["exactitud"]),
+                textcoords="offset points",
+                xytext=(5, 5),
+                fontsize=8,
+            )
         if baseline is not None:
             ax.axhline(baseline, color="gray", linestyle="--", label="clase mayoritaria")
             ax.legend(loc="lower right")

@@ -41,11 +41,19 @@ def lora_builder(tiny_bert):
 def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
     train, evaluation, tokenizer = small_data
     full = measure_method(
-        MethodRun("completo", lambda: tiny_bert(), 1e-3), train, evaluation, tokenizer, PROFILE,
+        MethodRun("completo", lambda: tiny_bert(), 1e-3),
+        train,
+        evaluation,
+        tokenizer,
+        PROFILE,
         tmp_path,
     )
     lora = measure_method(
-        MethodRun("LoRA", lora_builder(tiny_bert), 1e-2), train, evaluation, tokenizer, PROFILE,
+        MethodRun("LoRA", lora_builder(tiny_bert), 1e-2),
+        train,
+        evaluation,
+        tokenizer,
+        PROFILE,
         tmp_path,
     )
     assert list(full) == list(COLUMNS)
@@ -82,8 +90,12 @@ def test_custom_optimizer_is_used(tiny_bert, small_data, tmp_path):
         return optimizer
 
     row = measure_method(
-        MethodRun("LLRD", lambda: tiny_bert(), 1e-3, make_optimizer), train, evaluation,
-        tokenizer, PROFILE, tmp_path,
+        MethodRun("LLRD", lambda: tiny_bert(), 1e-3, make_optimizer),
+        train,
+        evaluation,
+        tokenizer,
+        PROFILE,
+        tmp_path,
     )
     assert len(seen) == 1 and len(seen[0].param_groups) == 4
     assert row["parámetros entrenables"] == sum(p.numel() for p in tiny_bert().parameters())
@@ -131,8 +143,9 @@ def test_method_with_nothing_to_train(tiny_bert, small_data, tmp_path):
         return model
 
     with pytest.raises(CourseError, match="no tiene parámetros entrenables"):
-        measure_method(MethodRun("nada", frozen, 1e-3), train, evaluation, tokenizer, PROFILE,
-                       tmp_path)
+        measure_method(
+            MethodRun("nada", frozen, 1e-3), train, evaluation, tokenizer, PROFILE, tmp_path
+        )
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,9 @@ TEXTS = ["A warm, funny and clever film.", "Dull, long and pointless.", "It was 
 
 
 def lora_config(**changes):
-    settings = dict(task_type=TaskType.SEQ_CLS, r=4, lora_alpha=8, target_modules=["query", "value"])
+    settings = dict(
+        task_type=TaskType.SEQ_CLS, r=4, lora_alpha=8, target_modules=["query", "value"]
+    )
     return LoraConfig(**{**settings, **changes})
 
 
@@ -129,7 +131,9 @@ def test_prompt_tuning_and_p_tuning_pass_on_bert(tiny_bert):
     check_peft_config(tiny_bert(), prompt_config())
     check_peft_config(
         tiny_bert(),
-        PromptEncoderConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=5, encoder_hidden_size=16),
+        PromptEncoderConfig(
+            task_type=TaskType.SEQ_CLS, num_virtual_tokens=5, encoder_hidden_size=16
+        ),
     )
 
 
@@ -166,7 +170,7 @@ def _perturb_lora(model, seed=1):
 
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for name, parameter in model.named_parameters():
+        for parameter in model.parameters():
             if parameter.requires_grad:
                 parameter.add_(0.1 * torch.randn(parameter.shape, generator=generator))
 
@@ -234,7 +238,10 @@ def test_breakdown_of_prompt_tuning(tiny_bert):
 @pytest.mark.parametrize(
     "name, component",
     [
-        ("base_model.model.bert.encoder.layer.3.attention.self.query.lora_A.default.weight", "LoRA"),
+        (
+            "base_model.model.bert.encoder.layer.3.attention.self.query.lora_A.default.weight",
+            "LoRA",
+        ),
         ("prompt_encoder.default.embedding.weight", "prompt virtual"),
         ("base_model.model.classifier.modules_to_save.default.bias", "cabeza (copia entrenable)"),
         ("classifier.weight", "cabeza"),
@@ -271,11 +278,21 @@ def _train_lora_with_checkpoints(tiny_bert, tokenizer, folder, r=4):
     dataset = dataset.map(lambda b: tokenizer(b["text"]), batched=True, remove_columns=["text"])
     model = get_peft_model(tiny_bert(), lora_config(r=r))
     args = TrainingArguments(
-        output_dir=str(folder), max_steps=2, per_device_train_batch_size=4, save_strategy="steps",
-        save_steps=1, report_to="none", dataloader_pin_memory=False, disable_tqdm=True,
+        output_dir=str(folder),
+        max_steps=2,
+        per_device_train_batch_size=4,
+        save_strategy="steps",
+        save_steps=1,
+        report_to="none",
+        dataloader_pin_memory=False,
+        disable_tqdm=True,
     )
-    Trainer(model=model, args=args, train_dataset=dataset,
-            data_collator=DataCollatorWithPadding(tokenizer)).train()
+    Trainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        data_collator=DataCollatorWithPadding(tokenizer),
+    ).train()
     return model
 
 

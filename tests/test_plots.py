@@ -187,8 +187,9 @@ def test_plot_parameter_breakdown_and_bad_tables(tiny_bert):
     from coursekit.peft_methods import parameter_breakdown
     from coursekit.plots import plot_parameter_breakdown
 
-    model = get_peft_model(tiny_bert(), LoraConfig(task_type=TaskType.SEQ_CLS, r=2,
-                                                   target_modules=["query"]))
+    model = get_peft_model(
+        tiny_bert(), LoraConfig(task_type=TaskType.SEQ_CLS, r=2, target_modules=["query"])
+    )
     ax = plot_parameter_breakdown(parameter_breakdown(model))
     assert ax.get_xscale() == "log"
     assert "LoRA" in [t.get_text() for t in ax.get_yticklabels()]
@@ -216,8 +217,11 @@ def test_plot_method_comparison():
     from coursekit.plots import plot_method_comparison
 
     table = pd.DataFrame(
-        {"parámetros entrenables": [22_000_000, 75_000], "tiempo de entrenamiento (s)": [60, 40],
-         "exactitud": [0.77, 0.75]},
+        {
+            "parámetros entrenables": [22_000_000, 75_000],
+            "tiempo de entrenamiento (s)": [60, 40],
+            "exactitud": [0.77, 0.75],
+        },
         index=["completo", "LoRA"],
     )
     figure = plot_method_comparison(table, baseline=0.5)
