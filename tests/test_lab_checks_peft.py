@@ -1,0 +1,192 @@
+"""Comprobaciones de los ejercicios de los labs 05 (LoRA), 06 (prompt tuning) y 07 (LLRD)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from peft import LoraConfig, PromptTuningConfig, TaskType, get_peft_model
+
+from coursekit.checks import CheckFailed, check
+from coursekit.optim import layerwise_lr_groups, parameter_depths
+
+
+@pytest.fixture
+def lora_model(tiny_bert):
+    config = LoraConfig(task_type=TaskType.SEQ_CLS, r=8, target_modules=["query", "value"])
+    return get_peft_model(tiny_bert(), config)
+
+
+def test_05_trainable_by_hand(lora_model):
+    # 2 capas × 2 módulos × 8 × (32 + 32) + cabeza 32 × 2 + 2
+    trainable = 2 * 2 * 8 * 64 + 66
+    total = lora_model.get_nb_trainable_parameters()[1]
+    assert check(
+        "05-parametros-a-mano",
+        trainable=trainable,
+        share=trainable / total,
+        peft_model=lora_model,
+        verbose=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "trainable, share, hint",
+    [
+        (2 * 2 * 8 * 64, 0.01, "te falta la cabeza"),
+        (2 * 2 * 8 * 64 + 1, 0.01, "peft cuenta"),
+        (2 * 2 * 8 * 64 + 66, 5.0, "fracción entre 0 y 1"),
+        (2 * 2 * 8 * 64 + 66, 0.5, "divide entre el total"),
+        (1.5, 0.1, "número entero"),
+    ],
+)
+def test_05_trainable_by_hand_hints(lora_model, trainable, share, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check("05-parametros-a-mano", trainable=trainable, share=share, peft_model=lora_model)
+
+
+def lora(**changes):
+    settings = dict(task_type=TaskType.SEQ_CLS, r=4, target_modules=["query", "key", "value"])
+    return LoraConfig(**{**settings, **changes})
+
+
+def test_05_lora_config(tiny_bert):
+    assert check("05-lora-config", config=lora(), model=tiny_bert(), verbose=False)
+
+
+@pytest.mark.parametrize(
+    "config, hint",
+    [
+        (lora(r=8), "r debe ser 4"),
+        (lora(target_modules=["query", "value"]), "target_modules debe ser"),
+        (lora(target_modules=["query", "key", "valu"]), "no existen en BertForSequence"),
+        (lora(task_type="CAUSAL_LM"), "TaskType.SEQ_CLS"),
+        (PromptTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=4), "LoraConfig"),
+    ],
+)
+def test_05_lora_config_hints(tiny_bert, config, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check("05-lora-config", config=config, model=tiny_bert())
+
+
+def prompt(**changes):
+    settings = dict(task_type=TaskType.SEQ_CLS, num_virtual_tokens=8)
+    return PromptTuningConfig(**{**settings, **changes})
+
+
+def test_06_virtual_tokens(tiny_bert):
+    assert check(
+        "06-tokens-virtuales",
+        config=prompt(),
+        prompt_parameters=8 * 32,
+        model=tiny_bert(),
+        verbose=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "config, parameters, hint",
+    [
+        (prompt(num_virtual_tokens=20), 8 * 32, "debe ser 8"),
+        (prompt(), 8 * 32 + 32 * 2 + 2, "sin la cabeza"),
+        (prompt(), 8, "hidden_size = 32"),
+        (lora(), 8 * 32, "PromptTuningConfig"),
+    ],
+)
+def test_06_virtual_tokens_hints(tiny_bert, config, parameters, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check("06-tokens-virtuales", config=config, prompt_parameters=parameters, model=tiny_bert())
+
+
+def test_06_why_cheapest(tiny_bert):
+    lora_parameters = 2 * 2 * 8 * 64
+    assert check(
+        "06-por-que-barato",
+        lora_parameters=lora_parameters,
+        ratio=lora_parameters / (20 * 32),
+        model=tiny_bert(),
+        num_virtual_tokens=20,
+        verbose=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "lora_parameters, ratio, hint",
+    [
+        (3 * 2 * 8 * 64 // 2, 1.0, "una de las dos matrices"),
+        (2 * 8 * 64, 1.0, "multiplica por num_hidden_layers"),
+        (3 * 2 * 8 * 64, 1.0, "ratio da"),
+        (123, 1.0, "debería dar 3,072"),
+    ],
+)
+def test_06_why_cheapest_hints(tiny_bert, lora_parameters, ratio, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check(
+            "06-por-que-barato",
+            lora_parameters=lora_parameters,
+            ratio=ratio,
+            model=tiny_bert(num_hidden_layers=3),
+            num_virtual_tokens=20,
+        )
+
+
+def student_groups(model, base_lr, decay, depth_of=None):
+    depths = parameter_depths(model)
+    depth_of = depth_of or (lambda d: d)
+    groups = []
+    for depth in sorted(set(depths.values())):
+        params = [p for n, p in model.named_parameters() if depths[n] == depth]
+        groups.append({"params": params, "lr": base_lr * decay ** depth_of(depth)})
+    return groups
+
+
+def test_07_llrd_groups_from_the_solution_and_from_coursekit(tiny_bert):
+    model = tiny_bert()
+    for groups in (student_groups(model, 1e-4, 0.8), layerwise_lr_groups(model, 1e-4, 0.8)):
+        assert check(
+            "07-grupos-llrd",
+            param_groups=groups,
+            model=model,
+            base_lr=1e-4,
+            decay=0.8,
+            verbose=False,
+        )
+
+
+def test_07_llrd_hints(tiny_bert):
+    model = tiny_bert()
+    kwargs = dict(model=model, base_lr=1e-4, decay=0.8)
+    with pytest.raises(CheckFailed, match="lista de diccionarios"):
+        check("07-grupos-llrd", param_groups={}, **kwargs)
+    with pytest.raises(CheckFailed, match="'params'"):
+        check("07-grupos-llrd", param_groups=[{"lr": 1e-4}], **kwargs)
+    groups = student_groups(model, 1e-4, 0.8)
+    with pytest.raises(CheckFailed, match="faltan .* parámetros"):
+        check("07-grupos-llrd", param_groups=groups[:-1], **kwargs)
+    with pytest.raises(CheckFailed, match="está en dos grupos"):
+        check("07-grupos-llrd", param_groups=[*groups, groups[0]], **kwargs)
+    upside_down = student_groups(model, 1e-4, 0.8, depth_of=lambda d: 3 - d)
+    with pytest.raises(CheckFailed, match="profundidad 0\\) tiene lr="):
+        check("07-grupos-llrd", param_groups=upside_down, **kwargs)
+    import torch
+
+    stranger = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 1e-4}]
+    with pytest.raises(CheckFailed, match="no es un parámetro de `model`"):
+        check("07-grupos-llrd", param_groups=stranger, **kwargs)
+
+
+def test_07_points_over_baseline():
+    results = pd.DataFrame({"exactitud": [0.77, 0.55]}, index=["completo", "prompt"])
+    results["puntos sobre la línea base"] = 100 * (results["exactitud"] - 0.5)
+    assert check("07-puntos-sobre-base", results=results, baseline_accuracy=0.5, verbose=False)
+    results["puntos sobre la línea base"] = results["exactitud"] - 0.5
+    with pytest.raises(CheckFailed, match="multiplica por 100"):
+        check("07-puntos-sobre-base", results=results, baseline_accuracy=0.5)
+    results["puntos sobre la línea base"] = 100 * results["exactitud"]
+    with pytest.raises(CheckFailed, match="100 × \\(exactitud − baseline_accuracy\\)"):
+        check("07-puntos-sobre-base", results=results, baseline_accuracy=0.5)
+    with pytest.raises(CheckFailed, match="añade a `results`"):
+        check(
+            "07-puntos-sobre-base",
+            results=results.drop(columns="puntos sobre la línea base"),
+            baseline_accuracy=0.5,
+        )
