@@ -150,7 +150,7 @@ def _training_arguments(output_dir: Path, learning_rate: float, profile: Any, nu
         weight_decay=0.01,
         eval_strategy="no",  # el tiempo medido es solo entrenamiento
         save_strategy="no",
-        logging_strategy="epoch",
+        logging_strategy="no",  # la barra de compare_methods dice por dónde va
         report_to="none",
         seed=profile.seed,
         dataloader_pin_memory=env.has_gpu,
@@ -331,10 +331,9 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
     ``new_classifier()`` crea el clasificador base (cabeza nueva); ``model_path`` da el
     tokenizador para iniciar el prompt con texto.
     """
-    import torch
     from peft import get_peft_model
 
-    from coursekit.optim import layerwise_lr_groups
+    from coursekit.optim import llrd_adamw
     from coursekit.peft_methods import check_peft_config, freeze_all_but
 
     if not callable(new_classifier):
@@ -354,8 +353,7 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
         return model
 
     def llrd_optimizer(model):
-        groups = layerwise_lr_groups(model, profile.learning_rate, LLRD_DECAY, weight_decay=0.01)
-        return torch.optim.AdamW(groups)
+        return llrd_adamw(model, profile.learning_rate, LLRD_DECAY, weight_decay=0.01)
 
     return [
         MethodRun(

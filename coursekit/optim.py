@@ -124,3 +124,16 @@ def learning_rate_table(param_groups: list[dict[str, Any]]):
             }
         )
     return pd.DataFrame(rows).set_index("grupo")
+
+
+def llrd_adamw(model: Any, base_lr: float, decay: float, weight_decay: float = 0.01):
+    """``torch.optim.AdamW`` con los grupos de :func:`layerwise_lr_groups`, en su variante
+    *fused* cuando PyTorch la admite (la misma que ``Trainer`` usa por defecto con torch ≥ 2.8),
+    para que la comparación con el fine-tuning completo mida LLRD y no otra implementación."""
+    import torch
+
+    groups = layerwise_lr_groups(model, base_lr, decay, weight_decay=weight_decay)
+    try:
+        return torch.optim.AdamW(groups, fused=True)
+    except (RuntimeError, ValueError, TypeError):  # dispositivo o versión sin kernel fused
+        return torch.optim.AdamW(groups)

@@ -91,7 +91,7 @@ def _check_task_type(model: Any, config: Any) -> None:
             f"task_type={task!r} no sirve para {type(model).__name__}: un clasificador de "
             'secuencias necesita task_type=TaskType.SEQ_CLS (o "SEQ_CLS"). Con otro tipo '
             '(el tutorial original usaba "CAUSAL_LM") peft no entrena la cabeza de '
-            "clasificación, que se queda con sus pesos al azar."
+            "clasificación, que se queda con sus pesos al azar, o ni siquiera crea el modelo."
         )
 
 

@@ -114,3 +114,21 @@ def test_learning_rate_table_bad_groups():
         learning_rate_table([])
     with pytest.raises(CourseError, match="le falta 'params' o 'lr'"):
         learning_rate_table([{"lr": 1e-3}])
+
+
+def test_llrd_adamw_uses_the_groups_and_the_fused_kernel(tiny_bert):
+    from coursekit.optim import llrd_adamw
+
+    optimizer = llrd_adamw(tiny_bert(), 1e-3, 0.5)
+    assert [g["name"] for g in optimizer.param_groups][0] == "cabeza y pooler"
+    assert [g["lr"] for g in optimizer.param_groups][-1] == pytest.approx(1e-3 * 0.5**3)
+    assert all(g["weight_decay"] == 0.01 for g in optimizer.param_groups)
+    assert optimizer.defaults["fused"] is True  # como el AdamW por defecto de Trainer en CPU
+
+
+def test_trainer_default_optimizer_is_fused_adamw():
+    # Si transformers cambia su optimizador por defecto, llrd_adamw debe seguirlo.
+    from transformers import TrainingArguments
+
+    args = TrainingArguments(output_dir="unused", report_to="none")
+    assert args.optim == "adamw_torch_fused"
