@@ -239,6 +239,7 @@ def plot_method_comparison(table: Any, baseline: float | None = None):
             ax.legend(loc="lower right")
         if log:
             ax.set_xscale("log")
+        ax.margins(x=0.12, y=0.1)  # sitio para los nombres de los puntos de los bordes
         ax.set_xlabel(label)
         ax.set_ylabel("exactitud (validación)")
         ax.grid(alpha=0.3)
