@@ -176,6 +176,7 @@ def measure_method(
     from transformers import DataCollatorWithPadding, Trainer
 
     from coursekit.metrics import classification_metrics
+    from coursekit.models import count_parameters
     from coursekit.training import directory_size_mb, seed_everything
 
     epochs = profile.num_epochs if num_epochs is None else num_epochs
@@ -184,8 +185,8 @@ def measure_method(
     run_dir = Path(output_dir) / method.name.replace(" ", "_").replace("/", "-")
     seed_everything(profile.seed)
     model = method.build_model()
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
+    counts = count_parameters(model)
+    trainable, total = counts["trainable"], counts["total"]
     if trainable == 0:
         raise CourseError(f"«{method.name}» no tiene parámetros entrenables.")
     optimizer = method.make_optimizer(model) if method.make_optimizer else None

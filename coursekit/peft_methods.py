@@ -239,11 +239,12 @@ def parameter_breakdown(model: Any):
 
 def trainable_fraction(model: Any) -> float:
     """Fracción de parámetros entrenables (0 a 1), contada como ``print_trainable_parameters``."""
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
-    if total == 0:
+    from coursekit.models import count_parameters
+
+    counts = count_parameters(model)
+    if counts["total"] == 0:
         raise CourseError("El modelo no tiene parámetros.")
-    return trainable / total
+    return counts["trainable"] / counts["total"]
 
 
 def freeze_all_but(model: Any, keep: Iterable[str]) -> int:

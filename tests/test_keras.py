@@ -430,23 +430,20 @@ def test_compile_wrong_loss_gets_hint(keras, tiny_model, loss_factory, hint):
         _compile_check(tiny_model)
 
 
-def test_compile_default_adam_learning_rate(keras, tiny_model):
+@pytest.mark.parametrize(
+    "optimizer_factory, hint",
+    [
+        (lambda k: "adam", "el learning rate es 0.001 y debería ser 0.0001"),
+        (lambda k: k.optimizers.SGD(learning_rate=1e-4), "el optimizador es SGD"),
+    ],
+)
+def test_compile_wrong_optimizer_gets_hint(keras, tiny_model, optimizer_factory, hint):
     tiny_model.compile(
-        optimizer="adam",
+        optimizer=optimizer_factory(keras),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    with pytest.raises(CheckFailed, match="el learning rate es 0.001 y debería ser 0.0001"):
-        _compile_check(tiny_model)
-
-
-def test_compile_other_optimizer(keras, tiny_model):
-    tiny_model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=1e-4),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    with pytest.raises(CheckFailed, match="el optimizador es SGD"):
+    with pytest.raises(CheckFailed, match=hint):
         _compile_check(tiny_model)
 
 

@@ -314,3 +314,10 @@ def test_lora_checkpoint_with_another_config_or_no_peft(tiny_bert, tokenizer, tm
         last_checkpoint(tmp_path, get_peft_model(tiny_bert(), lora_config(r=8)))
     with pytest.raises(CourseError, match="el modelo no lleva peft"):
         last_checkpoint(tmp_path, tiny_bert())
+
+
+def test_trainable_fraction_of_a_model_without_parameters():
+    import torch
+
+    with pytest.raises(CourseError, match="no tiene parámetros"):
+        trainable_fraction(torch.nn.ReLU())
