@@ -38,6 +38,7 @@ def lora_builder(tiny_bert):
     return build
 
 
+@pytest.mark.slow
 def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
     train, evaluation, tokenizer = small_data
     full = measure_method(
@@ -68,6 +69,7 @@ def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
     assert (tmp_path / "LoRA" / "guardado" / "adapter_model.safetensors").exists()
 
 
+@pytest.mark.slow
 def test_same_method_twice_gives_the_same_scores(tiny_bert, small_data, tmp_path):
     train, evaluation, tokenizer = small_data
     method = MethodRun("completo", lambda: tiny_bert(), 1e-3)
@@ -76,6 +78,7 @@ def test_same_method_twice_gives_the_same_scores(tiny_bert, small_data, tmp_path
     assert (first["exactitud"], first["F1 macro"]) == (second["exactitud"], second["F1 macro"])
 
 
+@pytest.mark.slow
 def test_custom_optimizer_is_used(tiny_bert, small_data, tmp_path):
     import torch
 
@@ -101,6 +104,7 @@ def test_custom_optimizer_is_used(tiny_bert, small_data, tmp_path):
     assert row["parámetros entrenables"] == sum(p.numel() for p in tiny_bert().parameters())
 
 
+@pytest.mark.slow
 def test_compare_methods_saves_rows_and_reuses_them(tiny_bert, small_data, tmp_path, monkeypatch):
     train, evaluation, tokenizer = small_data
     methods = [MethodRun("completo", lambda: tiny_bert(), 1e-3)]

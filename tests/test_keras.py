@@ -473,9 +473,9 @@ model(**tokenizer(["una reseña"], return_tensors="pt"))
 # report_to="tensorboard" (labs 02 y 05-07) escribe con el SummaryWriter de PyTorch, y el lab 02
 # lee los registros con read_tensorboard_scalars: tampoco deben cargar TensorFlow.
 import tempfile
+tensorboard_logs.use_tensorboard_without_tensorflow()  # como el lab 02, antes de escribir
 from torch.utils.tensorboard import SummaryWriter
 from transformers.integrations import TensorBoardCallback
-tensorboard_logs.use_tensorboard_without_tensorflow()  # como el lab 02, antes de escribir
 log_dir = tempfile.mkdtemp()
 writer = SummaryWriter(log_dir=log_dir)
 writer.add_scalar("train/loss", 0.5, 1)
@@ -486,6 +486,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
 
 
+@pytest.mark.slow
 def test_pytorch_code_paths_do_not_import_tensorflow():
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     result = subprocess.run(
@@ -520,6 +521,7 @@ print(json.dumps({"tags": frame["tag"].tolist(), "values": frame["value"].tolist
 """
 
 
+@pytest.mark.slow
 def test_tf_summary_still_works_after_importing_coursekit():
     """coursekit evita TensorFlow en TensorBoard solo si TensorFlow no está cargado: en el lab 03
     ``tf.summary`` (lo que usa el callback de TensorBoard de Keras) debe seguir funcionando, y

@@ -40,6 +40,7 @@ def test_find_labs_bad_inputs(tmp_path):
         find_labs(tmp_path, ["07"])
 
 
+@pytest.mark.slow
 def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"
@@ -58,6 +59,7 @@ def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
     assert os.environ["COURSE_PROFILE"] == "ci"  # el proceso que llama no cambia
 
 
+@pytest.mark.slow
 def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")  # lo define conftest.py para las pruebas
     solutions = tmp_path / "solutions"
@@ -77,6 +79,7 @@ def test_kernel_environment_leaves_the_base_alone():
     assert base == {"MPLBACKEND": "agg", "PATH": "/bin", "COURSE_PROFILE": "ci"}
 
 
+@pytest.mark.slow
 def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"

@@ -356,6 +356,7 @@ def test_cli_strip_outputs(tmp_path, capsys):
 # --- ejecución real del notebook del estudiante -------------------------------------
 
 
+@pytest.mark.slow
 def test_student_placeholder_shows_friendly_error_in_kernel():
     nbclient = pytest.importorskip("nbclient")
     nb = nb_with(

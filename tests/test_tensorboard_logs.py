@@ -43,6 +43,7 @@ print(json.dumps({"before": before, "after": after, "active": active,
 """
 
 
+@pytest.mark.slow
 def test_importing_coursekit_changes_nothing_until_asked():
     """Importar coursekit no toca ``sys.meta_path``; la elección de TensorBoard sin TensorFlow
     es una llamada explícita (el lab 02 la hace antes de entrenar) y no se duplica."""

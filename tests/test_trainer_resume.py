@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # entrena en subprocesos
+
 SCRIPT = Path(__file__).parent / "helpers" / "train_run.py"
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("eval_loss", "eval_accuracy", "eval_f1_macro")
