@@ -114,3 +114,36 @@ def mixed_precision_flags(env: Environment | None = None, enabled: bool = True) 
     if env.bf16_supported:
         return {"fp16": False, "bf16": True}
     return {"fp16": True, "bf16": False}
+
+
+def _read_cgroup_bytes(path) -> int | None:
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # «max»: sin límite
+
+
+def available_memory_gb(cgroup_root: str = "/sys/fs/cgroup") -> float:
+    """Memoria libre para este proceso en GB: la del sistema o, si un cgroup limita la del
+    contenedor (Binder: 2 GB), lo que queda hasta ese límite, lo que sea menor.
+
+    ``psutil`` ve la memoria de toda la máquina, no el límite del contenedor: por eso se leen
+    también ``memory.max``/``memory.current`` (cgroup v2) o sus equivalentes de cgroup v1.
+    """
+    from pathlib import Path
+
+    import psutil
+
+    free = psutil.virtual_memory().available
+    root = Path(cgroup_root)
+    for limit_file, usage_file in (
+        ("memory.max", "memory.current"),
+        ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes"),
+    ):
+        limit = _read_cgroup_bytes(root / limit_file)
+        usage = _read_cgroup_bytes(root / usage_file)
+        if limit is not None and usage is not None and limit < 2**60:
+            free = min(free, max(limit - usage, 0))
+            break
+    return free / 1024**3

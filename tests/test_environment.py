@@ -90,3 +90,16 @@ def test_detect_environment_matches_torch():
     if not env.has_gpu:
         assert env.gpu_name is None and env.bf16_supported is False
         assert mixed_precision_flags(env) == {"fp16": False, "bf16": False}
+
+
+def test_available_memory_respects_a_cgroup_limit(tmp_path):
+    import psutil
+
+    from coursekit.environment import available_memory_gb
+
+    (tmp_path / "memory.max").write_text(f"{2 * 1024**3}\n")
+    (tmp_path / "memory.current").write_text(f"{int(1.5 * 1024**3)}\n")
+    system_free = psutil.virtual_memory().available / 1024**3
+    assert available_memory_gb(str(tmp_path)) == pytest.approx(min(0.5, system_free))
+    (tmp_path / "memory.max").write_text("max\n")  # sin límite: la memoria del sistema
+    assert available_memory_gb(str(tmp_path)) == pytest.approx(system_free, rel=0.2)

@@ -163,7 +163,9 @@ def test_load_tokenizer_without_network_suggests_quick(monkeypatch):
         raise OSError("We couldn't connect to 'https://huggingface.co'")
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", offline)
-    with pytest.raises(CourseError, match="'bert-base-cased'.*conexión a internet.*perfil «quick»"):
+    with pytest.raises(
+        CourseError, match="'google-bert/bert-base-cased'.*conexión a internet.*perfil «quick»"
+    ):
         load_tokenizer("full")
 
 
