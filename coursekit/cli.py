@@ -179,11 +179,11 @@ def _run_sync_release(args: argparse.Namespace) -> int:
             with path.open("w", encoding="utf-8", newline="\n") as f:
                 nbformat.write(nb, f)
             print(f"al día con {COURSE_TAG}: {path}")
-    readme = Path(args.readme)
-    text = readme.read_text(encoding="utf-8")
-    if sync_links(text) != text:
-        readme.write_text(sync_links(text), encoding="utf-8")
-        print(f"al día con {COURSE_TAG}: {readme}")
+    for other in (Path(args.readme), Path("environment.yml")):
+        text = other.read_text(encoding="utf-8")
+        if sync_links(text) != text:
+            other.write_text(sync_links(text), encoding="utf-8")
+            print(f"al día con {COURSE_TAG}: {other}")
     print("Regenera los notebooks del estudiante: python -m coursekit build-notebooks")
     return 0
 

@@ -83,10 +83,15 @@ print(profile.description)"""
 
 
 def sync_links(text: str) -> str:
-    """Reescribe los enlaces de Colab, Studio Lab y Binder de ``text`` con el repositorio y la
-    etiqueta actuales."""
+    """Reescribe los enlaces de Colab, Studio Lab y Binder y los ``git+https://github.com/...``
+    de ``text`` con el repositorio y la etiqueta actuales."""
     import re
 
+    text = re.sub(
+        r"git\+https://github\.com/[\w.-]+/[\w.-]+?(@[\w.-]+)?(?=[\"'\s\]]|$)",
+        f"git+{REPO_URL}@{COURSE_TAG}",
+        text,
+    )
     for kind, pattern in _LINK_PATTERNS.items():
         text = re.sub(
             pattern, lambda m, k=kind: badge_urls(m.group(1).replace("%2F", "/"))[k], text

@@ -54,13 +54,17 @@ def parse_pins(text: str) -> dict[str, str]:
 
 def build_constraints(colab_freeze: str, course_constraints: str, source: str, date: str) -> str:
     """Texto de constraints-colab.txt a partir del freeze de Colab y de constraints.txt."""
-    colab = {k: v for k, v in parse_pins(colab_freeze).items() if k not in SKIPPED}
+    all_colab = parse_pins(colab_freeze)
+    colab = {k: v for k, v in all_colab.items() if k not in SKIPPED}
+    torch_line = next((ln for ln in colab_freeze.splitlines() if ln.startswith("torch ")), "")
+    torch_version = all_colab.get("torch") or re.sub(r".*/torch-([^-]+)-.*", r"\1", torch_line)
     course = {k: v for k, v in parse_pins(course_constraints).items() if k not in SKIPPED}
     lines = [
         "# Versiones del entorno de Google Colab, para probar el curso con ellas (CI, otro venv).",
         f"# Fuente: {source} (fecha: {date}).",
         "# Generado por scripts/colab_constraints.py; no se edita a mano. torch no está: CI usa",
-        "# torch==2.13.0 de CPU en lugar del torch 2.11 (+cu128) de Colab.",
+        "# torch==2.13.0 de CPU en lugar del torch de Colab.",
+        f"# torch de Colab: {torch_version.replace('%2B', '+')}",
         "",
         "# --- Versiones de Colab ---",
     ]

@@ -57,14 +57,22 @@ def test_readme_badges_use_the_release():
             assert url in readme
 
 
+def test_studio_lab_environment_installs_the_release():
+    text = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert f'"{install_spec(["offline"])}"' in text
+    assert sync_links(text) == text
+
+
 def test_sync_links_rewrites_old_placeholders():
     old = (
         "[x](https://colab.research.google.com/github/otro/repo/blob/main/notebooks/01_a.ipynb) "
-        "[y](https://mybinder.org/v2/gh/otro/repo/main?labpath=notebooks%2F01_a.ipynb)"
+        "[y](https://mybinder.org/v2/gh/otro/repo/main?labpath=notebooks%2F01_a.ipynb) "
+        '"coursekit @ git+https://github.com/otro/repo"'
     )
     new = sync_links(old)
     assert badge_urls("notebooks/01_a.ipynb")["colab"] in new
     assert badge_urls("notebooks/01_a.ipynb")["binder"] in new
+    assert f'"coursekit @ git+https://github.com/{COURSE_REPO}@{COURSE_TAG}"' in new
     assert "otro/repo" not in new
 
 
