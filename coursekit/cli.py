@@ -152,8 +152,6 @@ def _run_run_labs(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-# --- registro -----------------------------------------------------------------
-
 # --- sync-release -------------------------------------------------------------
 
 
@@ -187,6 +185,8 @@ def _run_sync_release(args: argparse.Namespace) -> int:
     print("Regenera los notebooks del estudiante: python -m coursekit build-notebooks")
     return 0
 
+
+# --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "build-notebooks": Subcommand(
