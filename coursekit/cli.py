@@ -152,6 +152,40 @@ def _run_run_labs(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- sync-release -------------------------------------------------------------
+
+
+def _configure_sync_release(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--solutions", default="solutions", metavar="DIR", help="carpeta de las soluciones"
+    )
+    parser.add_argument(
+        "--readme", default="README.md", metavar="FILE", help="README a poner al día"
+    )
+
+
+def _run_sync_release(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from coursekit.release import COURSE_TAG, sync_links, sync_notebook
+
+    for path in sorted(Path(args.solutions).glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        before = nbformat.writes(nb)
+        sync_notebook(nb, path.name[:2])
+        if nbformat.writes(nb) != before:
+            with path.open("w", encoding="utf-8", newline="\n") as f:
+                nbformat.write(nb, f)
+            print(f"al día con {COURSE_TAG}: {path}")
+    for other in (Path(args.readme), Path("environment.yml")):
+        text = other.read_text(encoding="utf-8")
+        if sync_links(text) != text:
+            other.write_text(sync_links(text), encoding="utf-8")
+            print(f"al día con {COURSE_TAG}: {other}")
+    print("Regenera los notebooks del estudiante: python -m coursekit build-notebooks")
+    return 0
+
+
 # --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -169,6 +203,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="ejecuta los labs de solutions/ y guarda copias ejecutadas (fuera de git)",
         configure=_configure_run_labs,
         run=_run_run_labs,
+    ),
+    "sync-release": Subcommand(
+        help="pone insignias y celdas de instalación al día con coursekit.release",
+        configure=_configure_sync_release,
+        run=_run_sync_release,
     ),
 }
 

@@ -114,3 +114,52 @@ def mixed_precision_flags(env: Environment | None = None, enabled: bool = True) 
     if env.bf16_supported:
         return {"fp16": False, "bf16": True}
     return {"fp16": True, "bf16": False}
+
+
+def _read_cgroup_bytes(path) -> int | None:
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # «max»: sin límite
+
+
+def _own_cgroup_v1_memory_path(proc_cgroup: str = "/proc/self/cgroup") -> str:
+    try:
+        lines = open(proc_cgroup, encoding="utf-8").read().splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) == 3 and "memory" in parts[1].split(","):
+            return parts[2].strip("/")
+    return ""
+
+
+def available_memory_gb(
+    cgroup_root: str = "/sys/fs/cgroup", proc_cgroup: str = "/proc/self/cgroup"
+) -> float:
+    """Memoria libre para este proceso en GB: la del sistema o, si un cgroup limita la del
+    contenedor (Binder: 2 GB), lo que queda hasta ese límite, lo que sea menor.
+
+    ``psutil`` ve la memoria de toda la máquina, no el límite del contenedor: por eso se leen
+    también ``memory.max``/``memory.current`` (cgroup v2) o sus equivalentes de cgroup v1 (en el
+    cgroup del proceso o en la raíz del montaje).
+    """
+    from pathlib import Path
+
+    import psutil
+
+    free = psutil.virtual_memory().available
+    root = Path(cgroup_root)
+    own_v1 = _own_cgroup_v1_memory_path(proc_cgroup)
+    candidates = [(root / "memory.max", root / "memory.current")]
+    for folder in ([root / "memory" / own_v1] if own_v1 else []) + [root / "memory"]:
+        candidates.append((folder / "memory.limit_in_bytes", folder / "memory.usage_in_bytes"))
+    for limit_file, usage_file in candidates:
+        limit = _read_cgroup_bytes(limit_file)
+        usage = _read_cgroup_bytes(usage_file)
+        if limit is not None and usage is not None and limit < 2**60:
+            free = min(free, max(limit - usage, 0))
+            break
+    return free / 1024**3

@@ -110,8 +110,84 @@ def resolve_keras_preset(name: str | Profile | None = None) -> str:
     if folder.is_dir():
         check_model_dir(folder)
         _check_supported_folder(folder)
-        return str(folder)
+        return str(legacy_keras_hub_folder(folder))
     return HF_PREFIX + resolved
+
+
+#: Primera versión de KerasHub que convierte checkpoints BERT sin el prefijo ``bert.`` y con
+#: ``LayerNorm.weight``/``bias`` (los de sentence-transformers, como MiniLM).
+_KERAS_HUB_UNPREFIXED_BERT = (0, 30)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def _legacy_bert_key(key: str) -> str:
+    """Nombre de un tensor como lo esperan KerasHub < 0.30: ``bert.`` delante y LayerNorm con
+    ``gamma``/``beta`` (el formato del BERT original)."""
+    if not key.startswith(("bert.", "cls.", "classifier.")):
+        key = "bert." + key
+    return key.replace("LayerNorm.weight", "LayerNorm.gamma").replace(
+        "LayerNorm.bias", "LayerNorm.beta"
+    )
+
+
+def legacy_keras_hub_folder(
+    folder: str | Path, keras_hub_version: str | None = None, cache_dir: str | Path | None = None
+) -> Path:
+    """La carpeta ``folder``, o una copia que KerasHub < 0.30 (el de Colab, 0.26) sabe cargar.
+
+    KerasHub 0.26 busca los tensores de BERT como ``bert.embeddings...`` y ``LayerNorm.gamma``;
+    los checkpoints de sentence-transformers (MiniLM) los guardan sin ``bert.`` y con
+    ``LayerNorm.weight``, y la carga falla con ``SafetensorError``. Con KerasHub ≥ 0.30 (o si
+    los nombres ya son los antiguos) se devuelve ``folder`` sin tocar; si no, se escribe una vez
+    una copia con los tensores renombrados en ``cache_dir`` (por defecto
+    ``~/.cache/coursekit/keras-hub-legacy``) y se devuelve esa.
+    """
+    folder = Path(folder)
+    if keras_hub_version is None:
+        from importlib import metadata
+
+        try:
+            keras_hub_version = metadata.version("keras-hub")
+        except metadata.PackageNotFoundError:
+            return folder
+    if _version_tuple(keras_hub_version) >= _KERAS_HUB_UNPREFIXED_BERT:
+        return folder
+    weights = sorted(folder.glob("*.safetensors"))
+    if len(weights) != 1:
+        return folder  # sin safetensors o en varios archivos: KerasHub dará su propio error
+    from safetensors.numpy import load_file, save_file
+
+    tensors = load_file(str(weights[0]))
+    renamed = {_legacy_bert_key(k): v for k, v in tensors.items()}
+    if renamed.keys() == tensors.keys():
+        return folder
+    import hashlib
+    import shutil
+
+    base = Path(cache_dir or Path.home() / ".cache" / "coursekit" / "keras-hub-legacy")
+    stat = weights[0].stat()
+    tag = hashlib.sha256(
+        f"{folder.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+    ).hexdigest()
+    target = base / f"{folder.name}-{tag[:12]}"
+    if not (target / weights[0].name).is_file():
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        for item in folder.iterdir():
+            if item.is_file() and item.suffix != ".safetensors":
+                shutil.copy2(item, partial / item.name)
+        save_file(renamed, str(partial / weights[0].name), metadata={"format": "pt"})
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+    return target
 
 
 def _from_preset_error(preset: str, error: Exception) -> CourseError:

@@ -143,9 +143,9 @@ def _check_prompt_learning(model: Any, config: Any) -> None:
             raise CourseError(
                 f"El prefix tuning no funciona con {type(model).__name__}: necesita que el "
                 "modelo acepte past_key_values (claves y valores precalculados por capa), y "
-                "los encoders tipo BERT de transformers 5 ya no los aceptan. Usa prompt tuning "
-                "(PromptTuningConfig) o P-tuning (PromptEncoderConfig), que solo cambian la "
-                "entrada."
+                "los encoders tipo BERT ya no los aceptan desde transformers 5.24. Usa prompt "
+                "tuning (PromptTuningConfig) o P-tuning (PromptEncoderConfig), que solo cambian "
+                "la entrada."
             )
 
 

@@ -87,8 +87,9 @@ PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
         description="GPU (Colab, Studio Lab): bert-base-cased con Yelp Reviews, 1000/1000 ejemplos",
-        model_name="bert-base-cased",
-        dataset_name="yelp_review_full",
+        # Nombres actuales del Hub (los antiguos, bert-base-cased y yelp_review_full, redirigen).
+        model_name="google-bert/bert-base-cased",
+        dataset_name="Yelp/yelp_review_full",
         train_size=1000,
         eval_size=1000,
         seed=42,

@@ -388,7 +388,7 @@ def test_full_profile_loads_yelp_from_hub(monkeypatch):
         return _yelp_like()
 
     data = load_course_dataset("full", load_fn=fake_load)
-    assert received == ["yelp_review_full"]
+    assert received == ["Yelp/yelp_review_full"]
     assert set(data) == {"train", "test"}
     assert label_names(data) == YELP_NAMES
     assert list(data["test"]["label"]) == [0, 1, 2, 3, 4]
@@ -412,7 +412,7 @@ def test_hub_os_error_is_course_error():
     def broken(name):
         raise OSError("offline mode")
 
-    with pytest.raises(CourseError, match="No pude descargar el dataset 'yelp_review_full'"):
+    with pytest.raises(CourseError, match="No pude descargar el dataset 'Yelp/yelp_review_full'"):
         load_course_dataset("full", load_fn=broken)
 
 

@@ -90,3 +90,31 @@ def test_detect_environment_matches_torch():
     if not env.has_gpu:
         assert env.gpu_name is None and env.bf16_supported is False
         assert mixed_precision_flags(env) == {"fp16": False, "bf16": False}
+
+
+def test_available_memory_respects_a_cgroup_limit(tmp_path):
+    import psutil
+
+    from coursekit.environment import available_memory_gb
+
+    (tmp_path / "memory.max").write_text(f"{2 * 1024**3}\n")
+    (tmp_path / "memory.current").write_text(f"{int(1.5 * 1024**3)}\n")
+    system_free = psutil.virtual_memory().available / 1024**3
+    assert available_memory_gb(str(tmp_path)) == pytest.approx(min(0.5, system_free))
+    (tmp_path / "memory.max").write_text("max\n")  # sin límite: la memoria del sistema
+    assert available_memory_gb(str(tmp_path)) == pytest.approx(system_free, rel=0.2)
+
+
+def test_available_memory_reads_the_own_cgroup_v1(tmp_path):
+    import psutil
+
+    from coursekit.environment import available_memory_gb
+
+    own = tmp_path / "memory" / "kubepods" / "pod1"
+    own.mkdir(parents=True)
+    (own / "memory.limit_in_bytes").write_text(f"{2 * 1024**3}\n")
+    (own / "memory.usage_in_bytes").write_text(f"{1024**3}\n")
+    proc = tmp_path / "cgroup"
+    proc.write_text("5:cpu,cpuacct:/\n4:memory:/kubepods/pod1\n0::/\n")
+    system_free = psutil.virtual_memory().available / 1024**3
+    assert available_memory_gb(str(tmp_path), str(proc)) == pytest.approx(min(1.0, system_free))

@@ -89,7 +89,7 @@ def test_offline_profiles_use_the_packaged_folder(name):
 
 
 def test_full_profile_uses_hf_prefix():
-    assert resolve_keras_preset("full") == "hf://bert-base-cased"
+    assert resolve_keras_preset("full") == "hf://google-bert/bert-base-cased"
     assert resolve_keras_preset("bert-base-cased") == "hf://bert-base-cased"
     assert resolve_keras_preset("google-bert/bert-base-uncased") == (
         "hf://google-bert/bert-base-uncased"
@@ -157,8 +157,12 @@ def test_full_profile_asks_kerashub_for_the_hub_preset(fake_from_preset):
     assert load_keras_classifier("full", num_classes=5) == "classifier falso"
     assert load_keras_preprocessor("full", sequence_length=512) == "preprocessor falso"
     assert fake_from_preset == [
-        ("classifier", "hf://bert-base-cased", {"num_classes": 5, "preprocessor": None}),
-        ("preprocessor", "hf://bert-base-cased", {"sequence_length": 512}),
+        (
+            "classifier",
+            "hf://google-bert/bert-base-cased",
+            {"num_classes": 5, "preprocessor": None},
+        ),
+        ("preprocessor", "hf://google-bert/bert-base-cased", {"sequence_length": 512}),
     ]
 
 
@@ -167,7 +171,9 @@ def test_hub_failure_gives_spanish_hint(monkeypatch, keras_hub):
         raise OSError("Network is unreachable")
 
     monkeypatch.setattr(keras_hub.models.TextClassifier, "from_preset", offline)
-    with pytest.raises(CourseError, match="'hf://bert-base-cased'.*¿Hay conexión a internet?"):
+    with pytest.raises(
+        CourseError, match="'hf://google-bert/bert-base-cased'.*¿Hay conexión a internet?"
+    ):
         load_keras_classifier("full", num_classes=5)
 
 
@@ -538,3 +544,26 @@ def test_tf_summary_still_works_after_importing_coursekit():
     read = json.loads(result.stdout.strip().splitlines()[-1])
     assert read["tags"] == ["epoch_loss", "epoch_loss"]
     assert read["values"] == pytest.approx([0.9, 0.6])
+
+
+def test_legacy_keras_hub_copy_has_the_same_weights(keras_hub, tmp_path):
+    """KerasHub < 0.30 (Colab: 0.26) no encuentra los tensores de MiniLM; la copia renombrada
+    que le damos carga, con la KerasHub actual, exactamente los mismos pesos que el original."""
+    import numpy as np
+    from safetensors import safe_open
+
+    from coursekit.keras_models import legacy_keras_hub_folder
+    from coursekit.models import packaged_model_dir
+
+    folder = packaged_model_dir()
+    assert legacy_keras_hub_folder(folder, "0.32.0", tmp_path) == folder
+    legacy = legacy_keras_hub_folder(folder, "0.26.0", tmp_path)
+    assert legacy != folder and legacy_keras_hub_folder(folder, "0.26.0", tmp_path) == legacy
+    with safe_open(str(legacy / "model.safetensors"), "np") as handle:
+        keys = set(handle.keys())
+    assert "bert.embeddings.word_embeddings.weight" in keys
+    assert "bert.encoder.layer.0.output.LayerNorm.gamma" in keys
+    original = keras_hub.models.Backbone.from_preset(str(folder))
+    renamed = keras_hub.models.Backbone.from_preset(str(legacy))
+    for a, b in zip(original.weights, renamed.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

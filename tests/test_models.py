@@ -47,7 +47,7 @@ def test_profile_object_resolves():
 
 
 def test_full_resolves_to_hub_id_unchanged():
-    assert resolve_model_name("full") == "bert-base-cased"
+    assert resolve_model_name("full") == "google-bert/bert-base-cased"
     assert resolve_model_name("bert-base-cased") == "bert-base-cased"
     assert (
         resolve_model_name("distilbert/distilbert-base-uncased")
@@ -57,7 +57,7 @@ def test_full_resolves_to_hub_id_unchanged():
 
 def test_none_uses_default_profile(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "full")
-    assert resolve_model_name(None) == "bert-base-cased"
+    assert resolve_model_name(None) == "google-bert/bert-base-cased"
 
 
 def test_local_folder_resolves(tmp_path):
@@ -155,7 +155,7 @@ def test_load_tokenizer_full_passes_hub_id(monkeypatch):
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", fake)
     assert load_tokenizer("full") == "tokenizador falso"
-    assert received == ["bert-base-cased"]
+    assert received == ["google-bert/bert-base-cased"]
 
 
 def test_load_tokenizer_without_network_suggests_quick(monkeypatch):
@@ -163,7 +163,9 @@ def test_load_tokenizer_without_network_suggests_quick(monkeypatch):
         raise OSError("We couldn't connect to 'https://huggingface.co'")
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", offline)
-    with pytest.raises(CourseError, match="'bert-base-cased'.*conexión a internet.*perfil «quick»"):
+    with pytest.raises(
+        CourseError, match="'google-bert/bert-base-cased'.*conexión a internet.*perfil «quick»"
+    ):
         load_tokenizer("full")
 
 

@@ -114,16 +114,33 @@ def test_prompt_tuning_on_a_model_without_inputs_embeds():
         check_peft_config(NoEmbedsClassifier(), prompt_config())
 
 
-def test_prefix_tuning_on_bert_says_why_and_what_to_use(tiny_bert):
-    config = PrefixTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=5)
-    with pytest.raises(CourseError, match="prefix tuning no funciona con BertForSequence"):
-        check_peft_config(tiny_bert(), config)
-    # Sin la comprobación, peft lo descubre más tarde, en el primer forward y en inglés.
-    wrapped = get_peft_model(tiny_bert(), config)
+def _bert_accepts_past_key_values() -> bool:
+    import inspect
+
+    from transformers import BertModel
+
+    return "past_key_values" in inspect.signature(BertModel.forward).parameters
+
+
+def test_prefix_tuning_on_bert_check_agrees_with_peft(tiny_bert):
+    """transformers ≤ 5.23 (Colab, 2026-08: 5.15): BERT acepta past_key_values y el prefix
+    tuning entrena; desde 5.24 peft falla en el primer forward. La comprobación dice lo mismo."""
     import torch
 
-    with pytest.raises(ValueError, match="does not support past key values"):
-        wrapped(input_ids=torch.tensor([[101, 102]]))
+    config = PrefixTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=5)
+    wrapped = get_peft_model(tiny_bert(), config)
+    if _bert_accepts_past_key_values():
+        check_peft_config(tiny_bert(), config)
+        loss = wrapped(input_ids=torch.tensor([[101, 102]]), labels=torch.tensor([1])).loss
+        loss.backward()
+        prefix = wrapped.prompt_encoder["default"].embedding.weight
+        assert prefix.grad is not None and float(prefix.grad.abs().sum()) > 0
+    else:
+        with pytest.raises(CourseError, match="prefix tuning no funciona con BertForSequence"):
+            check_peft_config(tiny_bert(), config)
+        # Sin la comprobación, peft lo descubre más tarde, en el primer forward y en inglés.
+        with pytest.raises(ValueError, match="does not support past key values"):
+            wrapped(input_ids=torch.tensor([[101, 102]]))
 
 
 def test_prompt_tuning_and_p_tuning_pass_on_bert(tiny_bert):

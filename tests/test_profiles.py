@@ -34,8 +34,8 @@ def test_get_profile_by_name_is_case_and_space_insensitive(name):
 
 def test_full_profile_uses_hub_and_original_tutorial_settings():
     full = get_profile("full")
-    assert full.model_name == "bert-base-cased"
-    assert full.dataset_name == "yelp_review_full"
+    assert full.model_name == "google-bert/bert-base-cased"
+    assert full.dataset_name == "Yelp/yelp_review_full"
     assert full.uses_hub
     assert (full.train_size, full.eval_size, full.max_length) == (1000, 1000, 512)
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Las pruebas con las versiones de Google Colab (constraints-colab.txt), en otro entorno virtual
+# (.venv-colab o $COURSE_COLAB_VENV): las pruebas unitarias que no son lentas y los labs 03, 05 y
+# 06 con nbval en el perfil ci. torch==2.13.0 de CPU sustituye al torch 2.11 (+cu128) de Colab, y
+# Python es el del sistema (Colab usa 3.13; la rueda local de torch de CPU es para 3.11).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export COURSE_VENV="${COURSE_COLAB_VENV:-.venv-colab}" COURSE_CONSTRAINTS=constraints-colab.txt
+export COURSE_EXTRAS=offline,keras,test
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. "$COURSE_VENV/bin/activate"
+export COURSE_PROFILE=ci HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
+# La prueba de pip --dry-run no depende del entorno: ya se ejecuta con scripts/test.sh.
+python -m pytest -m "not slow" tests \
+    --deselect tests/test_colab_versions.py::test_colab_install_dry_run_keeps_colab_packages \
+    solutions/03_keras.ipynb solutions/05_lora.ipynb solutions/06_prompt_tuning.ipynb "$@"
