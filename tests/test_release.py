@@ -30,7 +30,12 @@ def _source(cell: dict) -> str:
 
 def test_tag_is_the_package_version():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert COURSE_TAG == f"v{__version__}" == f"v{pyproject['project']['version']}"
+    # La versión vive solo en coursekit/__init__.py; pyproject.toml la lee de ahí.
+    assert "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "coursekit.__version__"
+    }
+    assert COURSE_TAG == f"v{__version__}"
     assert install_spec(["keras"]) == (
         f"coursekit[keras] @ git+https://github.com/{COURSE_REPO}@{COURSE_TAG}"
     )
