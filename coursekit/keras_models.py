@@ -162,11 +162,15 @@ def legacy_keras_hub_folder(
     weights = sorted(folder.glob("*.safetensors"))
     if len(weights) != 1:
         return folder  # sin safetensors o en varios archivos: KerasHub dará su propio error
+    from safetensors import safe_open
     from safetensors.numpy import load_file, save_file
 
-    tensors = load_file(str(weights[0]))
-    renamed = {_legacy_bert_key(k): v for k, v in tensors.items()}
-    if renamed.keys() == tensors.keys():
+    try:
+        with safe_open(str(weights[0]), framework="np") as handle:
+            keys = list(handle.keys())
+    except Exception:  # archivo dañado o no es safetensors: KerasHub dará su propio error
+        return folder
+    if all(_legacy_bert_key(k) == k for k in keys):
         return folder
     import hashlib
     import shutil
@@ -184,6 +188,8 @@ def legacy_keras_hub_folder(
         for item in folder.iterdir():
             if item.is_file() and item.suffix != ".safetensors":
                 shutil.copy2(item, partial / item.name)
+        tensors = load_file(str(weights[0]))
+        renamed = {_legacy_bert_key(k): v for k, v in tensors.items()}
         save_file(renamed, str(partial / weights[0].name), metadata={"format": "pt"})
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)

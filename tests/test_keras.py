@@ -85,7 +85,10 @@ def _hf_folder(tmp_path, config) -> Path:
 
 @pytest.mark.parametrize("name", ["ci", "quick", "packaged:all-MiniLM-L6-v2"])
 def test_offline_profiles_use_the_packaged_folder(name):
-    assert resolve_keras_preset(name) == str(packaged_model_dir())
+    from coursekit.keras_models import legacy_keras_hub_folder
+
+    # Con KerasHub ≥ 0.30, la carpeta misma; con versiones anteriores, su copia renombrada.
+    assert resolve_keras_preset(name) == str(legacy_keras_hub_folder(packaged_model_dir()))
 
 
 def test_full_profile_uses_hf_prefix():
@@ -563,7 +566,15 @@ def test_legacy_keras_hub_copy_has_the_same_weights(keras_hub, tmp_path):
         keys = set(handle.keys())
     assert "bert.embeddings.word_embeddings.weight" in keys
     assert "bert.encoder.layer.0.output.LayerNorm.gamma" in keys
-    original = keras_hub.models.Backbone.from_preset(str(folder))
     renamed = keras_hub.models.Backbone.from_preset(str(legacy))
-    for a, b in zip(original.weights, renamed.weights, strict=True):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with safe_open(str(folder / "model.safetensors"), "np") as handle:
+        embeddings = handle.get_tensor("embeddings.word_embeddings.weight")
+        gamma = handle.get_tensor("encoder.layer.0.output.LayerNorm.weight")
+    np.testing.assert_array_equal(
+        renamed.get_layer("token_embedding").embeddings.numpy(), embeddings
+    )
+    assert any(np.array_equal(w.numpy(), gamma) for w in renamed.weights if "gamma" in w.path)
+    if tuple(int(x) for x in keras_hub.__version__.split(".")[:2]) >= (0, 30):
+        original = keras_hub.models.Backbone.from_preset(str(folder))
+        for a, b in zip(original.weights, renamed.weights, strict=True):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
