@@ -301,6 +301,7 @@ def load_csv_dataset(
 def _clean_labels(dataset: Dataset, original_name: str, numbered: bool) -> Dataset:
     """Quita espacios alrededor de las etiquetas de texto y explica las que faltan, con el
     número de fila de datos (la 1 es la primera después de la cabecera) si ``numbered``."""
+
     def strip(value: str | None) -> str | None:
         return (value.strip() or None) if value is not None else None
 
@@ -479,8 +480,7 @@ def balanced_subset(
     if size < len(names):
         raise CourseError(
             f"Con {size} ejemplos no se pueden representar las {len(names)} clases; "
-            f"usa al menos {len(names)}"
-            + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
+            f"usa al menos {len(names)}" + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
         )
     rng = np.random.default_rng(seed)
     per_class, remainder = divmod(size, len(names))

@@ -189,14 +189,18 @@ def test_lab_07_methods_with_many_classes(tiny_bert, small_data, tmp_path, num_l
 
     def relabel(split):
         split = split.cast_column("label", ClassLabel(names=[f"c{i}" for i in range(num_labels)]))
-        return split.map(lambda batch, indices: {"label": [i % num_labels for i in indices]},
-                         with_indices=True, batched=True)
+        return split.map(
+            lambda batch, indices: {"label": [i % num_labels for i in indices]},
+            with_indices=True,
+            batched=True,
+        )
 
     train, evaluation = relabel(train), relabel(evaluation)
     methods = [
         m
-        for m in course_methods(lambda: tiny_bert(num_labels=num_labels), resolve_model_name("ci"),
-                                PROFILE)
+        for m in course_methods(
+            lambda: tiny_bert(num_labels=num_labels), resolve_model_name("ci"), PROFILE
+        )
         if m.name in ("LLRD", "LoRA", "prompt tuning")
     ]
     table = compare_methods(methods, train, evaluation, tokenizer, PROFILE, tmp_path)

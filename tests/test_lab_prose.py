@@ -80,7 +80,8 @@ def test_patterns_catch_the_figures_found_in_review(text):
     "text",
     [
         "Medido en el perfil `quick` (CPU de 2 núcleos): un adaptador de unos 40 KB.",
-        "En `quick` (MiniLM, CPU de 2 núcleos) el adaptador pesa unos 300 KB. Ocupa unas 300 veces menos.",
+        "En `quick` (MiniLM, CPU de 2 núcleos) el adaptador pesa unos 300 KB. "
+        "Ocupa unas 300 veces menos.",
         "todos los ejemplos miden 512 tokens, aunque la mayoría mida mucho menos",
         "con batches de `profile.batch_size`",
         "checkpoints al final de cada época",

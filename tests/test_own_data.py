@@ -60,8 +60,9 @@ def write_rows(
 
 
 def own_profile(path: Path, **changes):
-    return get_profile("ci", dataset_name=str(path), text_column="texto", label_column="clase",
-                       **changes)
+    return get_profile(
+        "ci", dataset_name=str(path), text_column="texto", label_column="clase", **changes
+    )
 
 
 # --- perfil -----------------------------------------------------------------------------------
@@ -110,8 +111,9 @@ def test_lab_02_comparison_rate_differs_in_every_profile(name):
 
 
 def test_equal_comparison_rate_is_a_clear_error():
-    with pytest.raises(CourseError, match="compararía dos entrenamientos idénticos.*"
-                       "comparison_learning_rate="):
+    with pytest.raises(
+        CourseError, match="compararía dos entrenamientos idénticos.*comparison_learning_rate="
+    ):
         get_profile("quick", learning_rate=5e-5)
 
 
@@ -120,8 +122,15 @@ def test_equal_comparison_rate_is_a_clear_error():
 
 @pytest.mark.parametrize(
     "encoding, separator",
-    [("utf-8", ","), ("utf-8-sig", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("cp1252", ","),
-     ("latin-1", ";"), ("utf-8", "\t")],
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ","),
+        ("utf-8-sig", ";"),
+        ("cp1252", ";"),
+        ("cp1252", ","),
+        ("latin-1", ";"),
+        ("utf-8", "\t"),
+    ],
 )
 def test_reads_excel_and_utf8_csv_with_any_separator(tmp_path, encoding, separator):
     path = write_rows(tmp_path, spanish_rows(), separator=separator, encoding=encoding)
@@ -233,8 +242,10 @@ def test_bad_csv_rows_with_extra_fields(tmp_path, capfd):
     with path.open("ab") as handle:
         handle.write("otro texto;positivo;sobra;y más\r\n".encode("cp1252"))
     message = _error(path)
-    assert "No pude leer el CSV mis_datos.csv con el separador ';' y la codificación cp1252 " \
+    assert (
+        "No pude leer el CSV mis_datos.csv con el separador ';' y la codificación cp1252 "
         "(línea 32)" in message
+    )
     assert "Failed to read file" not in capfd.readouterr().err  # el registro en inglés de datasets
     assert "csv_separator=" in message and "COURSE_CSV_SEPARATOR" in message
 
@@ -278,7 +289,8 @@ def test_own_data_checkpoints_never_mix_with_the_packaged_data(tmp_path):
     from coursekit.checkpoints import run_directory
 
     packaged = run_directory("02_trainer", get_profile("quick"), root=tmp_path)
-    own = run_directory("02_trainer", get_profile("quick", dataset_name="mis datos.csv"),
-                        root=tmp_path)
+    own = run_directory(
+        "02_trainer", get_profile("quick", dataset_name="mis datos.csv"), root=tmp_path
+    )
     assert packaged.name == "02_trainer-quick-all-MiniLM-L6-v2"
     assert own.name == "02_trainer-quick-all-MiniLM-L6-v2-mis_datos"

@@ -21,12 +21,18 @@ from coursekit.lab_runner import kernel_environment
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = ["alegría", "enfado", "tristeza"]
 _OPENINGS = {
-    "alegría": ["¡Qué ilusión", "Me encantó", "Estoy feliz con", "¡Por fin llegó", "Disfruté mucho"],
+    "alegría": ["¡Qué ilusión", "Me encantó", "Estoy feliz con", "¡Por fin llegó", "Disfruté"],
     "enfado": ["Estoy harto de", "Me indigna", "¡Qué vergüenza", "No soporto", "Me enfadó mucho"],
     "tristeza": ["Me da pena", "Echo de menos", "Lloré con", "Qué triste", "Me dolió"],
 }
-_THINGS = ["el año nuevo", "la señal del móvil", "el niño de la vecina", "la canción de otoño",
-           "el café de la mañana", "la reunión del miércoles"]
+_THINGS = [
+    "el año nuevo",
+    "la señal del móvil",
+    "el niño de la vecina",
+    "la canción de otoño",
+    "el café de la mañana",
+    "la reunión del miércoles",
+]
 MARKER = "COURSEKIT_OWN_DATA_TEST "
 
 
@@ -88,13 +94,17 @@ def run_lab(name: str, csv_path: Path):
         MPLBACKEND="Agg",  # las figuras quedan abiertas para inspeccionarlas al final
         OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "2"),
     )
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "solutions")}})
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "solutions")}},
+    )
     client.execute(env=env)  # un error en una celda hace fallar la prueba (CellExecutionError)
     report = next(
         line for line in _text_outputs(notebook.cells[-1]).splitlines() if line.startswith(MARKER)
     )
-    return notebook, json.loads(report[len(MARKER):])
+    return notebook, json.loads(report[len(MARKER) :])
 
 
 def cells_calling(notebook, code: str):

@@ -244,7 +244,7 @@ def test_confusion_matrix_and_distribution_with_many_classes(num_classes):
     if num_classes == 20:
         assert ax.get_xticklabels()[0].get_rotation() == 90
         assert ax.texts[0].get_fontsize() < 10
-    counts = dict(zip(names, range(1, num_classes + 1)))
+    counts = {name: i + 1 for i, name in enumerate(names)}
     bars = plot_label_distribution(counts)
     assert [t.get_text() for t in bars.get_xticklabels()] == names
     assert bars.get_xticklabels()[0].get_rotation() == 90  # nombres largos: girados
