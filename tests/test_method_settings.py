@@ -125,6 +125,10 @@ def test_course_methods_with_many_classes_and_own_data(tiny_bert, num_labels):
         for model in (prompt, lora):
             logits = model(input_ids=torch.tensor([[101, 2000, 102]])).logits
             assert logits.shape == (1, num_labels)
+    llrd = methods["LLRD"]
+    head = llrd.make_optimizer(llrd.build_model()).param_groups[0]
+    assert head["lr"] == own.learning_rate
+    assert any(p.shape == (num_labels, 32) for p in head["params"])  # classifier.weight
 
 
 def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
