@@ -72,15 +72,20 @@ def checkpoint_root(root: str | os.PathLike | None = None) -> Path:
 
 
 def run_directory(lab: str, profile: Any, root: str | os.PathLike | None = None) -> Path:
-    """Carpeta de un entrenamiento: ``<raíz>/<lab>-<perfil>-<modelo>``.
+    """Carpeta de un entrenamiento: ``<raíz>/<lab>-<perfil>-<modelo>`` (y ``-<csv>`` con datos
+    propios).
 
-    Incluye el perfil y el modelo para que un checkpoint de ``ci`` nunca se reanude en
-    ``quick`` ni uno de MiniLM con BERT.
+    Incluye el perfil, el modelo y, con un CSV propio, su nombre, para que un checkpoint de
+    ``ci`` nunca se reanude en ``quick``, ni uno de MiniLM con BERT, ni uno de las reseñas con
+    tus datos.
     """
     if not isinstance(lab, str) or not lab.strip():
         raise CourseError(f"El nombre del lab debe ser un texto, no {lab!r}.")
     model = str(profile.model_name).split(":")[-1].rstrip("/").split("/")[-1]
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{lab.strip()}-{profile.name}-{model}")
+    parts = [lab.strip(), profile.name, model]
+    if getattr(profile, "uses_own_data", False):
+        parts.append(Path(str(profile.dataset_name)).stem)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))
     return _ensure_writable(checkpoint_root(root) / name)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import importlib.util
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursekit.errors import CourseError, MissingPackageError, MissingPathError
-from coursekit.profiles import PACKAGED_REVIEWS, Profile, get_profile
+from coursekit.profiles import CSV_SUFFIXES, PACKAGED_REVIEWS, Profile, get_profile
 
 if TYPE_CHECKING:
     from datasets import Dataset, DatasetDict
@@ -18,6 +21,16 @@ TEXT = "text"
 LABEL = "label"
 _INT_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
 _STRING_DTYPES = {"string", "large_string"}
+#: Separadores que se prueban, en orden, si no se indica ninguno.
+CSV_SEPARATORS = (",", ";", "\t", "|")
+_COLUMNS_HINT = (
+    "Indica las correctas con text_column=... y label_column=... en get_profile(...) "
+    "(o con las variables COURSE_TEXT_COLUMN y COURSE_LABEL_COLUMN)."
+)
+_SIZE_HINT = {
+    "train_size": "get_profile(..., train_size=N) o la variable COURSE_TRAIN_SIZE=N",
+    "eval_size": "get_profile(..., eval_size=N) o la variable COURSE_EVAL_SIZE=N",
+}
 
 
 def reviews_csv_path() -> Path:
@@ -47,8 +60,7 @@ def _check_columns(dataset: Dataset, columns: list[str], source: str) -> None:
     if missing:
         raise CourseError(
             f"{source} no tiene la(s) columna(s) {', '.join(map(repr, missing))}. "
-            f"Columnas disponibles: {', '.join(dataset.column_names)}. Indica las correctas con "
-            "text_column=... y label_column=..."
+            f"Columnas disponibles: {', '.join(dataset.column_names)}. {_COLUMNS_HINT}"
         )
 
 
@@ -102,6 +114,125 @@ def encode_labels(
     return encoded.cast_column(label_column, ClassLabel(names=names))
 
 
+def detect_csv_encoding(raw: bytes) -> str:
+    """Codificación de un CSV: ``utf-8-sig`` si empieza por la marca BOM, ``utf-8`` si se puede
+    leer así y, si no, ``cp1252`` (Windows-1252, la de Excel en Windows) o ``latin-1``."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"  # cualquier secuencia de bytes es latin-1 válido
+
+
+def _header_fields(header: str, separator: str) -> list[str]:
+    return [field.strip() for field in next(csv.reader([header], delimiter=separator), [])]
+
+
+def detect_csv_separator(header: str, required: list[str]) -> str | None:
+    """El separador (``,``, ``;``, tabulador o ``|``) con el que la cabecera ``header``
+    contiene todas las columnas ``required``; ``None`` si ninguno lo consigue."""
+    for separator in CSV_SEPARATORS:
+        fields = _header_fields(header, separator)
+        if all(column in fields for column in required):
+            return separator
+    return None
+
+
+def _likely_separator(header: str) -> str:
+    try:
+        return csv.Sniffer().sniff(header, delimiters="".join(CSV_SEPARATORS)).delimiter
+    except csv.Error:
+        return ","
+
+
+def csv_reading_options(
+    path: str | Path,
+    required: list[str],
+    separator: str | None = None,
+    encoding: str | None = None,
+) -> dict[str, str]:
+    """``{"sep": ..., "encoding": ...}`` para leer el CSV ``path`` con
+    ``load_dataset("csv", data_files=..., **opciones)``.
+
+    Lo que no se indica se detecta: la codificación (UTF-8, UTF-8 con BOM, Windows-1252 o
+    latin-1) y el separador con el que la cabecera tiene las columnas ``required``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MissingPathError(f"No encuentro el archivo CSV {str(path)!r}. Revisa la ruta.")
+    raw = path.read_bytes()
+    if encoding is None:
+        encoding = detect_csv_encoding(raw)
+    else:
+        try:
+            codecs.lookup(encoding)
+            raw.decode(encoding)
+        except LookupError as error:
+            raise CourseError(
+                f"No conozco la codificación {encoding!r}. Usa p. ej. csv_encoding='utf-8' o "
+                "'cp1252' (o la variable COURSE_CSV_ENCODING), o no la indiques y se detectará."
+            ) from error
+        except UnicodeDecodeError as error:
+            raise CourseError(
+                f"El CSV {path.name} no está en {encoding}: el byte {raw[error.start]:#x} de la "
+                f"posición {error.start} no es válido. Indica otra codificación con "
+                "csv_encoding='cp1252' o 'utf-8' (o la variable COURSE_CSV_ENCODING), o no la "
+                "indiques y se detectará."
+            ) from error
+    text = raw.decode(encoding, errors="replace")
+    header = text.splitlines()[0] if text.strip() else ""
+    if not header.strip():
+        raise CourseError(
+            f"El CSV {path.name} está vacío o su primera línea está en blanco: la primera línea "
+            "tiene que ser la cabecera con los nombres de las columnas."
+        )
+    if separator is None:
+        separator = detect_csv_separator(header, required)
+        if separator is None:
+            likely = _likely_separator(header)
+            missing = [c for c in required if c not in _header_fields(header, likely)]
+            raise CourseError(
+                f"El CSV {path.name} no tiene la(s) columna(s) {', '.join(map(repr, missing))}. "
+                f"Columnas disponibles: {', '.join(_header_fields(header, likely))} (leídas con "
+                f"el separador {likely!r}). {_COLUMNS_HINT} Si el separador no es ese, indícalo "
+                "con csv_separator=';' (o la variable COURSE_CSV_SEPARATOR)."
+            )
+    return {"sep": separator, "encoding": encoding}
+
+
+def _read_csv(path: Path, options: dict[str, str]) -> Dataset:
+    """Lee el CSV con 🤗 Datasets y traduce sus errores (en inglés) a un mensaje en español."""
+    import logging
+
+    from datasets import load_dataset
+
+    # El lector de CSV de datasets también escribe el error de pandas en su registro (en inglés).
+    csv_logger = logging.getLogger("datasets.packaged_modules.csv.csv")
+    previous = csv_logger.level
+    csv_logger.setLevel(logging.CRITICAL)
+    try:
+        return load_dataset("csv", data_files=str(path), split="train", **options)
+    except Exception as error:  # datasets envuelve el error de pandas en uno genérico en inglés
+        cause = error.__cause__ or error.__context__ or error
+        detail = str(cause).strip().splitlines()[-1] if str(cause).strip() else type(cause).__name__
+        line = re.search(r"line (\d+)", detail)
+        where = f" (línea {line.group(1)})" if line else ""
+        raise CourseError(
+            f"No pude leer el CSV {path.name} con el separador {options['sep']!r} y la "
+            f"codificación {options['encoding']}{where}. Revisa que todas las filas tengan las "
+            "mismas columnas que la cabecera (un texto que contenga el separador tiene que ir "
+            "entre comillas) o indica el separador con csv_separator=... y la codificación con "
+            "csv_encoding=... (o COURSE_CSV_SEPARATOR y COURSE_CSV_ENCODING). "
+            f"Detalle técnico: {type(cause).__name__}: {detail}"
+        ) from None
+    finally:
+        csv_logger.setLevel(previous)
+
+
 def load_csv_dataset(
     path: str | Path,
     text_column: str = TEXT,
@@ -110,21 +241,24 @@ def load_csv_dataset(
     label_display_names: Mapping[Any, str] | None = None,
     test_size: float = 0.2,
     seed: int = 42,
+    separator: str | None = None,
+    encoding: str | None = None,
 ) -> DatasetDict:
     """Carga un CSV con una columna de texto y otra de etiqueta como ``DatasetDict``.
 
     Devuelve los splits ``train`` y ``test`` (estratificados, reproducibles con ``seed``)
-    con las columnas renombradas a ``text`` y ``label`` (``ClassLabel``).
+    con las columnas renombradas a ``text`` y ``label`` (``ClassLabel``). Lee UTF-8 (con o
+    sin BOM), Windows-1252 y latin-1, separado por ``,``, ``;``, tabuladores o ``|``: lo que
+    no se indique con ``separator``/``encoding`` se detecta.
     """
-    from datasets import load_dataset
-
     path = Path(path)
     if not path.is_file():
         raise MissingPathError(f"No encuentro el archivo CSV {str(path)!r}. Revisa la ruta.")
     if not 0 < test_size < 1:
         raise CourseError(f"test_size debe estar entre 0 y 1 (exclusivos), no {test_size}.")
-    dataset = load_dataset("csv", data_files=str(path), split="train")
-    _check_columns(dataset, [text_column, label_column, *(row_filter or {})], f"El CSV {path.name}")
+    required = [text_column, label_column, *(row_filter or {})]
+    dataset = _read_csv(path, csv_reading_options(path, required, separator, encoding))
+    _check_columns(dataset, required, f"El CSV {path.name}")
     for column, value in (row_filter or {}).items():
         dataset = dataset.filter(
             lambda batch, c=column, v=value: [x == v for x in batch[c]],
@@ -150,7 +284,9 @@ def load_csv_dataset(
     dataset = dataset.rename_columns(
         {old: new for old, new in ((text_column, TEXT), (label_column, LABEL)) if old != new}
     )
+    dataset = _clean_labels(dataset, label_column, numbered=not row_filter)
     dataset = encode_labels(dataset, LABEL, label_display_names)
+    _check_examples_per_class(dataset, path.name)
     try:
         return dataset.train_test_split(test_size=test_size, seed=seed, stratify_by_column=LABEL)
     except ValueError as error:  # datasets lo explica en inglés («Minimum class count error»...)
@@ -160,6 +296,41 @@ def load_csv_dataset(
             f"por clase ({len(dataset.features[LABEL].names)} clases). Usa más filas o ajusta "
             f"test_size. ({error})"
         ) from error
+
+
+def _clean_labels(dataset: Dataset, original_name: str, numbered: bool) -> Dataset:
+    """Quita espacios alrededor de las etiquetas de texto y explica las que faltan, con el
+    número de fila de datos (la 1 es la primera después de la cabecera) si ``numbered``."""
+
+    def strip(value: str | None) -> str | None:
+        return (value.strip() or None) if value is not None else None
+
+    if _feature_dtype(dataset, LABEL) in _STRING_DTYPES:
+        dataset = dataset.map(
+            lambda batch: {LABEL: [strip(v) for v in batch[LABEL]]},
+            batched=True,
+            desc="Limpiando etiquetas",
+        )
+    missing = [i for i, value in enumerate(dataset[LABEL]) if value is None]
+    if missing:
+        rows = ", ".join(str(i + 1) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        where = f" (filas de datos {rows}; la 1 es la primera después de la cabecera)"
+        raise CourseError(
+            f"Hay {len(missing)} fila(s) sin etiqueta en la columna {original_name!r}"
+            f"{where if numbered else ''}. Quítalas del CSV o ponles su clase."
+        )
+    return dataset
+
+
+def _check_examples_per_class(dataset: Dataset, source: str) -> None:
+    counts = label_counts(dataset)
+    lonely = [name for name, count in counts.items() if count < 2]
+    if lonely:
+        raise CourseError(
+            f"La(s) clase(s) {', '.join(map(repr, lonely))} de {source} tiene(n) un solo "
+            "ejemplo: cada clase necesita al menos 2 ejemplos (uno para entrenar y otro para "
+            "evaluar), y bastantes más para aprender algo. Añade ejemplos o quita esas filas."
+        )
 
 
 def load_hub_dataset(
@@ -210,17 +381,23 @@ def load_hub_dataset(
     )
 
 
+def course_csv_path(profile: Profile | str | None = None) -> Path | None:
+    """El CSV del perfil: el empaquetado (``quick``/``ci``), el tuyo (``COURSE_DATA``) o
+    ``None`` si los datos vienen del Hub (``full``)."""
+    profile = get_profile(profile)
+    if profile.dataset_name == PACKAGED_REVIEWS:
+        return reviews_csv_path()
+    if Path(profile.dataset_name).suffix.lower() in CSV_SUFFIXES:
+        return Path(profile.dataset_name).expanduser()
+    return None
+
+
 def load_course_dataset(
     profile: Profile | str | None = None, load_fn: Callable[..., Any] | None = None
 ) -> DatasetDict:
     """Carga los datos del perfil: el CSV empaquetado (``quick``/``ci``) o el Hub (``full``)."""
     profile = get_profile(profile)
-    if profile.dataset_name == PACKAGED_REVIEWS:
-        csv_path: str | Path | None = reviews_csv_path()
-    elif Path(profile.dataset_name).suffix.lower() == ".csv":
-        csv_path = profile.dataset_name
-    else:
-        csv_path = None
+    csv_path = course_csv_path(profile)
     if csv_path is not None:
         return load_csv_dataset(
             csv_path,
@@ -229,6 +406,8 @@ def load_course_dataset(
             row_filter=profile.row_filter,
             label_display_names=profile.label_display_names,
             seed=profile.seed,
+            separator=profile.csv_separator,
+            encoding=profile.csv_encoding,
         )
     return load_hub_dataset(
         profile.dataset_name, profile.text_column, profile.label_column, load_fn=load_fn
@@ -270,12 +449,17 @@ def majority_baseline(dataset: Dataset, label_column: str = LABEL) -> tuple[str,
 
 
 def balanced_subset(
-    dataset: Dataset, size: int, seed: int = 42, label_column: str = LABEL
+    dataset: Dataset,
+    size: int,
+    seed: int = 42,
+    label_column: str = LABEL,
+    size_name: str | None = None,
 ) -> Dataset:
     """Subconjunto de ``size`` ejemplos con el mismo número por clase, reproducible con ``seed``.
 
     Si ``size`` no es múltiplo del número de clases, las primeras clases reciben uno más.
-    El resultado sale barajado (no agrupado por clase).
+    El resultado sale barajado (no agrupado por clase). ``size_name`` (``train_size`` o
+    ``eval_size``) solo sirve para que los errores digan qué campo del perfil cambiar.
     """
     import numpy as np
 
@@ -283,18 +467,21 @@ def balanced_subset(
         raise CourseError(f"size debe ser un entero positivo, no {size!r}.")
     if len(dataset) == 0:
         raise CourseError("El dataset está vacío: no se puede sacar un subconjunto.")
+    names = label_names(dataset, label_column)
+    labels = np.asarray(list(dataset[label_column]))
+    counts = np.bincount(labels, minlength=len(names))
+    largest = len(names) * int(counts.min())  # el mayor subconjunto equilibrado posible
+    how = f"Usa un tamaño menor ({_SIZE_HINT[size_name]})" if size_name else "Usa un tamaño menor"
     if size > len(dataset):
         raise CourseError(
-            f"Pides {size} ejemplos pero el dataset solo tiene {len(dataset)}. "
-            "Usa un tamaño menor (o un perfil con menos ejemplos)."
+            f"Pides {size} ejemplos pero el dataset solo tiene {len(dataset)}. {how}, "
+            f"como mucho {largest} para que todas las clases tengan los mismos."
         )
-    names = label_names(dataset, label_column)
     if size < len(names):
         raise CourseError(
             f"Con {size} ejemplos no se pueden representar las {len(names)} clases; "
-            f"usa al menos {len(names)}."
+            f"usa al menos {len(names)}" + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
         )
-    labels = np.asarray(list(dataset[label_column]))
     rng = np.random.default_rng(seed)
     per_class, remainder = divmod(size, len(names))
     chosen = []
@@ -304,7 +491,9 @@ def balanced_subset(
         if len(candidates) < wanted:
             raise CourseError(
                 f"La clase {name!r} solo tiene {len(candidates)} ejemplos y hacen falta {wanted} "
-                f"para un subconjunto equilibrado de {size}. Usa un tamaño menor."
+                f"para un subconjunto equilibrado de {size} con {len(names)} clases. {how}: "
+                f"el mayor subconjunto equilibrado posible aquí es de {largest} ejemplos. "
+                "O añade ejemplos de esa clase."
             )
         chosen.append(rng.choice(candidates, size=wanted, replace=False))
     indices = rng.permutation(np.concatenate(chosen))
@@ -318,8 +507,8 @@ def course_subsets(dataset: DatasetDict, profile: Profile | str | None = None) -
         if split not in dataset:
             raise CourseError(f"Falta el split {split!r}; splits disponibles: {list(dataset)}.")
     return (
-        balanced_subset(dataset["train"], profile.train_size, profile.seed),
-        balanced_subset(dataset["test"], profile.eval_size, profile.seed),
+        balanced_subset(dataset["train"], profile.train_size, profile.seed, size_name="train_size"),
+        balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size"),
     )
 
 

@@ -1,6 +1,9 @@
 """Los ajustes de los métodos de los labs 05-07 (una sola fuente para los labs y el benchmark):
-tasas de aprendizaje de LoRA y prompt tuning, el ``LoraConfig`` y el ``PromptTuningConfig`` del
-curso, el bucle «LLRD» del tutorial original y los seis métodos que compara el lab 07.
+el ``LoraConfig`` y el ``PromptTuningConfig`` del curso, el texto que inicia el prompt, el bucle
+«LLRD» del tutorial original y los seis métodos que compara el lab 07.
+
+Lo que cambia con el modelo o los datos (las tasas de LoRA, prompt tuning y P-tuning, y el
+texto del prompt) está en el perfil (``coursekit.profiles``), no aquí.
 
 La medición en sí (``MethodRun``, ``measure_method``, ``compare_methods``) está en
 ``coursekit.comparison``.
@@ -8,19 +11,30 @@ La medición en sí (``MethodRun``, ``measure_method``, ``compare_methods``) est
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from coursekit.comparison import MethodRun
 from coursekit.errors import CourseError
 
-#: Tasas de aprendizaje y ajustes de los labs 05-07 (una sola fuente: los labs y el benchmark).
-LORA_LEARNING_RATE = 3e-3
-PROMPT_LEARNING_RATE = 3e-2
+#: Ajustes de los labs 05-07 que no dependen del perfil.
 HEAD_LEARNING_RATE = 3e-3
 LLRD_DECAY = 0.8
-PROMPT_INIT_TEXT = "Is this movie review positive or negative?"
 PROMPT_VIRTUAL_TOKENS = 20
+
+
+def prompt_init_text(profile: Any, class_names: Sequence[str]) -> str:
+    """El texto que inicia el prompt virtual (lab 06): el del perfil si lo tiene (p. ej. «Is
+    this movie review positive or negative?» con las reseñas de cine) y, si no (datos propios),
+    una pregunta neutra con los nombres de las clases de los datos."""
+    if getattr(profile, "prompt_init_text", None):
+        return profile.prompt_init_text
+    names = [str(name) for name in class_names]
+    if len(names) < 2:
+        raise CourseError(
+            f"Hacen falta al menos dos clases para el texto del prompt; llegaron {names}."
+        )
+    return f"Is this text {', '.join(names[:-1])} or {names[-1]}?"
 
 
 def course_lora_config():
@@ -37,15 +51,16 @@ def course_lora_config():
     )
 
 
-def course_prompt_tuning_config(tokenizer_path: str):
-    """El ``PromptTuningConfig`` del lab 06: 20 tokens virtuales iniciados con un texto."""
+def course_prompt_tuning_config(tokenizer_path: str, init_text: str):
+    """El ``PromptTuningConfig`` del lab 06: 20 tokens virtuales iniciados con ``init_text``
+    (ver :func:`prompt_init_text`)."""
     from peft import PromptTuningConfig, PromptTuningInit, TaskType
 
     return PromptTuningConfig(
         task_type=TaskType.SEQ_CLS,
         num_virtual_tokens=PROMPT_VIRTUAL_TOKENS,
         prompt_tuning_init=PromptTuningInit.TEXT,
-        prompt_tuning_init_text=PROMPT_INIT_TEXT,
+        prompt_tuning_init_text=init_text,
         tokenizer_name_or_path=tokenizer_path,
     )
 
@@ -59,10 +74,12 @@ def seed_style_freezing(model: Any) -> Any:
 
 
 def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: Any):
-    """Los seis métodos de la comparación del lab 07, con los ajustes de los labs 05 y 06.
+    """Los seis métodos de la comparación del lab 07, con los ajustes de los labs 05 y 06
+    (las tasas de LoRA y prompt tuning son las del perfil).
 
     ``new_classifier()`` crea el clasificador base (cabeza nueva); ``model_path`` da el
-    tokenizador para iniciar el prompt con texto.
+    tokenizador para iniciar el prompt con texto, que sale de las clases del clasificador
+    (``id2label``) cuando el perfil no trae uno.
     """
     from peft import get_peft_model
 
@@ -72,13 +89,19 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
     if not callable(new_classifier):
         raise CourseError("new_classifier debe ser la función que crea el clasificador base.")
 
-    def with_peft(config):
+    def with_peft(make_config):
         def build():
             model = new_classifier()
+            config = make_config(model)
             check_peft_config(model, config)
             return get_peft_model(model, config)
 
         return build
+
+    def prompt_config(model):
+        id2label = model.config.id2label
+        names = [id2label[i] for i in range(model.config.num_labels)]
+        return course_prompt_tuning_config(model_path, prompt_init_text(profile, names))
 
     def frozen_encoder():
         model = new_classifier()
@@ -104,14 +127,14 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
         ),
         MethodRun(
             "LoRA",
-            with_peft(course_lora_config()),
-            LORA_LEARNING_RATE,
+            with_peft(lambda model: course_lora_config()),
+            profile.lora_learning_rate,
             description="r=8 en query y value, más la cabeza",
         ),
         MethodRun(
             "prompt tuning",
-            with_peft(course_prompt_tuning_config(model_path)),
-            PROMPT_LEARNING_RATE,
+            with_peft(prompt_config),
+            profile.prompt_learning_rate,
             description=f"{PROMPT_VIRTUAL_TOKENS} tokens virtuales (TEXT), más la cabeza",
         ),
         MethodRun(

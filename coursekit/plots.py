@@ -16,6 +16,11 @@ def _axes(ax):
     return ax
 
 
+def _crowded(names: Sequence[str]) -> bool:
+    """``True`` si los nombres de las clases no caben en horizontal (muchas o largas)."""
+    return len(names) > 6 or sum(len(str(n)) for n in names) > 40
+
+
 def plot_label_distribution(counts: Mapping[str, int] | Any, title: str = "", ax=None):
     """Barras con cuántos ejemplos hay por clase. Acepta un dict o un ``Dataset`` con ``label``."""
     if not isinstance(counts, Mapping):
@@ -27,7 +32,9 @@ def plot_label_distribution(counts: Mapping[str, int] | Any, title: str = "", ax
     ax = _axes(ax)
     names, values = list(counts), list(counts.values())
     bars = ax.bar(names, values, color="#4C72B0")
-    ax.bar_label(bars)
+    ax.bar_label(bars, fontsize=8 if len(names) > 10 else None)
+    if _crowded(names):
+        ax.tick_params(axis="x", labelrotation=90)
     ax.set_ylabel("ejemplos")
     ax.set_title(title or "Ejemplos por clase")
     return ax
@@ -138,7 +145,11 @@ def plot_confusion_matrix(
         raise CourseError(
             f"Hay clases fuera de rango {outside}: solo hay {len(names)} nombres ({names})."
         )
-    ax = _axes(ax)
+    if ax is None:  # crece con el número de clases: con 20 cada celda sigue siendo legible
+        import matplotlib.pyplot as plt
+
+        side = min(4.5 + 0.45 * len(names), 14)
+        _, ax = plt.subplots(figsize=(side, side * 0.85))
     display = ConfusionMatrixDisplay.from_predictions(
         list(labels),
         list(predictions),
@@ -147,6 +158,8 @@ def plot_confusion_matrix(
         ax=ax,
         colorbar=False,
         cmap="Blues",
+        xticks_rotation="vertical" if _crowded(names) else "horizontal",
+        text_kw={"fontsize": 7 if len(names) > 10 else 10},
     )
     ax.set_xlabel("predicción")
     ax.set_ylabel("etiqueta real")

@@ -179,3 +179,35 @@ def test_peak_memory_sees_a_large_allocation():
         del block
     assert memory.device == "cpu"
     assert 250 < memory.peak_mb < 1000
+
+
+def test_lab_07_methods_with_many_classes(tiny_bert, small_data, tmp_path, num_labels=20):
+    """La tabla del lab 07 con 20 clases: LoRA y prompt tuning del curso (con 3 y 20 clases,
+    ``tests/test_method_settings.py`` construye los seis métodos, LLRD incluido)."""
+    from coursekit.method_settings import course_methods
+    from coursekit.models import resolve_model_name
+
+    train, evaluation, tokenizer = small_data
+
+    from datasets import ClassLabel
+
+    def relabel(split):
+        split = split.cast_column("label", ClassLabel(names=[f"c{i}" for i in range(num_labels)]))
+        return split.map(
+            lambda batch, indices: {"label": [i % num_labels for i in indices]},
+            with_indices=True,
+            batched=True,
+        )
+
+    train, evaluation = relabel(train), relabel(evaluation)
+    methods = [
+        m
+        for m in course_methods(
+            lambda: tiny_bert(num_labels=num_labels), resolve_model_name("ci"), PROFILE
+        )
+        if m.name in ("LoRA", "prompt tuning")
+    ]
+    table = compare_methods(methods, train, evaluation, tokenizer, PROFILE, tmp_path)
+    assert list(table.index) == ["LoRA", "prompt tuning"]
+    assert table["exactitud"].between(0, 1).all() and table["F1 macro"].between(0, 1).all()
+    assert (table["parámetros entrenables"] > 0).all()

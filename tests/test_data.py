@@ -511,3 +511,14 @@ def test_majority_baseline_empty_or_unencoded(make_dataset):
         majority_baseline(make_dataset([0, 1]).select([]))
     with pytest.raises(CourseError, match="no es ClassLabel"):
         majority_baseline(Dataset.from_dict({"text": ["x"], "label": [3]}))
+
+
+@pytest.mark.parametrize("num_classes", [3, 20])
+def test_majority_baseline_with_many_classes(make_dataset, num_classes):
+    labels = [i % num_classes for i in range(5 * num_classes)] + [num_classes - 1]
+    names = [f"clase {i}" for i in range(num_classes)]
+    majority, accuracy = majority_baseline(make_dataset(labels, names))
+    assert majority == f"clase {num_classes - 1}"
+    assert accuracy == pytest.approx(6 / (5 * num_classes + 1))
+    balanced = balanced_subset(make_dataset(labels, names), 2 * num_classes, seed=1)
+    assert set(label_counts(balanced).values()) == {2}

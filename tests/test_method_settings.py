@@ -8,9 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import method_settings
 from coursekit.errors import CourseError
-from coursekit.method_settings import course_methods
+from coursekit.method_settings import course_methods, prompt_init_text
 from coursekit.profiles import get_profile
 
 PROFILE = get_profile("ci", batch_size=8, num_epochs=1)
@@ -42,17 +41,94 @@ def test_notebook_assignments_reads_top_level_constants_only():
 
 
 @pytest.mark.parametrize(
-    "notebook, name, value",
+    "notebook, name, source",
     [
-        ("05_lora.ipynb", "LORA_LEARNING_RATE", method_settings.LORA_LEARNING_RATE),
-        ("06_prompt_tuning.ipynb", "PROMPT_LEARNING_RATE", method_settings.PROMPT_LEARNING_RATE),
-        ("06_prompt_tuning.ipynb", "PROMPT_TEXT", method_settings.PROMPT_INIT_TEXT),
+        ("05_lora.ipynb", "LORA_LEARNING_RATE", "profile.lora_learning_rate"),
+        ("06_prompt_tuning.ipynb", "PROMPT_LEARNING_RATE", "profile.prompt_learning_rate"),
+        ("06_prompt_tuning.ipynb", "P_TUNING_LEARNING_RATE", "profile.p_tuning_learning_rate"),
+        ("06_prompt_tuning.ipynb", "PROMPT_TEXT", "prompt_init_text(profile, class_names)"),
     ],
 )
-def test_lab_07_uses_the_settings_of_labs_05_and_06(notebook, name, value):
+def test_labs_take_the_method_settings_from_the_profile(notebook, name, source):
+    """Los labs 05 y 06 leen del perfil lo mismo que usa el lab 07 (``course_methods``)."""
     assignments = notebook_assignments(notebook)
     assert name in assignments, f"{notebook} no define {name}"
-    assert ast.literal_eval(assignments[name]) == value
+    assert ast.unparse(assignments[name]) == source
+
+
+@pytest.mark.parametrize("path", sorted(SOLUTIONS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_lab_types_a_learning_rate_literal(path):
+    """Una tasa escrita a mano valdría para un perfil y no para los demás."""
+    for name, value in notebook_assignments(path.name).items():
+        if name.upper().endswith("LEARNING_RATE"):
+            assert not isinstance(value, ast.Constant), f"{path.name}: {name} = {value.value}"
+
+
+def test_lab_02_exercise_compares_with_the_profile_comparison_rate():
+    sources = [
+        cell.source
+        for cell in nbformat.read(SOLUTIONS / "02_trainer.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+    ]
+    check_call = next(s for s in sources if 'check("02-tasa-de-aprendizaje"' in s)
+    call = ast.parse(check_call).body[0].value
+    keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
+    assert keywords["learning_rate"] == "profile.comparison_learning_rate"
+
+
+@pytest.mark.parametrize("name", ["full", "quick", "ci"])
+def test_method_rates_come_from_the_profile(name, tiny_bert):
+    profile = get_profile(name)
+    methods = {m.name: m for m in course_methods(tiny_bert, "unused", profile)}
+    assert methods["LoRA"].learning_rate == profile.lora_learning_rate
+    assert methods["prompt tuning"].learning_rate == profile.prompt_learning_rate
+    assert methods["fine-tuning completo"].learning_rate == profile.learning_rate
+
+
+def test_prompt_init_text_from_profile_or_class_names():
+    assert prompt_init_text(get_profile("quick"), ["negativa", "positiva"]) == (
+        "Is this movie review positive or negative?"
+    )
+    assert "stars" in prompt_init_text(get_profile("full"), ["1 star", "2 star"])
+    own = get_profile("quick", dataset_name="mis_datos.csv")
+    assert prompt_init_text(own, ["positivo", "neutro", "negativo"]) == (
+        "Is this text positivo, neutro or negativo?"
+    )
+    twenty = prompt_init_text(own, [f"clase {i}" for i in range(20)])
+    assert twenty.startswith("Is this text clase 0, clase 1,") and twenty.endswith("clase 19?")
+    with pytest.raises(CourseError, match="al menos dos clases"):
+        prompt_init_text(own, ["sola"])
+
+
+@pytest.mark.parametrize("num_labels", [3, 20])
+def test_course_methods_with_many_classes_and_own_data(tiny_bert, num_labels):
+    """Con datos propios el prompt se inicia con los nombres de las clases del clasificador."""
+    from coursekit.models import resolve_model_name
+
+    names = [f"c{i}" for i in range(num_labels)]
+
+    def classifier():
+        model = tiny_bert(num_labels=num_labels)
+        model.config.id2label = dict(enumerate(names))
+        model.config.label2id = {n: i for i, n in enumerate(names)}
+        return model
+
+    own = get_profile("ci", dataset_name="mis_datos.csv")
+    methods = {m.name: m for m in course_methods(classifier, resolve_model_name("ci"), own)}
+    prompt = methods["prompt tuning"].build_model()
+    config = prompt.peft_config["default"]
+    assert config.prompt_tuning_init_text == prompt_init_text(own, names)
+    lora = methods["LoRA"].build_model()
+    import torch
+
+    with torch.no_grad():
+        for model in (prompt, lora):
+            logits = model(input_ids=torch.tensor([[101, 2000, 102]])).logits
+            assert logits.shape == (1, num_labels)
+    llrd = methods["LLRD"]
+    head = llrd.make_optimizer(llrd.build_model()).param_groups[0]
+    assert head["lr"] == own.learning_rate
+    assert any(p.shape == (num_labels, 32) for p in head["params"])  # classifier.weight
 
 
 def test_course_methods_build_what_they_say(tiny_bert, tokenizer):

@@ -228,3 +228,23 @@ def test_plot_method_comparison():
     assert figure.axes[0].get_xscale() == "log" and figure.axes[1].get_xscale() == "linear"
     with pytest.raises(CourseError, match="compare_methods"):
         plot_method_comparison(table.drop(columns="exactitud"))
+
+
+@pytest.mark.parametrize("num_classes", [3, 20])
+def test_confusion_matrix_and_distribution_with_many_classes(num_classes):
+    """Con 20 clases la figura crece y los nombres se giran para no pisarse."""
+    names = [f"categoría larga {i}" for i in range(num_classes)]
+    labels = [i % num_classes for i in range(4 * num_classes)]
+    predictions = [(i + i // num_classes) % num_classes for i in range(4 * num_classes)]
+    ax = plot_confusion_matrix(labels, predictions, names)
+    assert [t.get_text() for t in ax.get_xticklabels()] == names
+    assert len(ax.texts) == num_classes**2
+    width, height = ax.figure.get_size_inches()
+    assert width >= 4.5 + 0.45 * min(num_classes, 20) - 1e-9 or width == 14
+    if num_classes == 20:
+        assert ax.get_xticklabels()[0].get_rotation() == 90
+        assert ax.texts[0].get_fontsize() < 10
+    counts = {name: i + 1 for i, name in enumerate(names)}
+    bars = plot_label_distribution(counts)
+    assert [t.get_text() for t in bars.get_xticklabels()] == names
+    assert bars.get_xticklabels()[0].get_rotation() == 90  # nombres largos: girados

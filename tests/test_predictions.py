@@ -87,3 +87,12 @@ def test_prediction_table_has_names_and_softmax_probabilities():
 def test_prediction_table_rejects_mismatched_texts():
     with pytest.raises(CourseError, match="Hay 1 textos y 2 filas de logits"):
         prediction_table(["solo uno"], np.zeros((2, 2)), NAMES)
+
+
+@pytest.mark.parametrize("num_classes", [3, 20])
+def test_prediction_table_with_many_classes(num_classes):
+    names = [f"clase {i}" for i in range(num_classes)]
+    logits = np.eye(num_classes)[::-1] * 5  # el texto i predice la clase n-1-i
+    table = prediction_table([f"t{i}" for i in range(num_classes)], logits, names)
+    assert list(table["predicción"]) == names[::-1]
+    assert (table["probabilidad"] > 1 / num_classes).all()
