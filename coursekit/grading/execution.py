@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def prepare(submission: Submission, lab: str) -> tuple[dict | None, ExecutionRes
             submission, "otro lab", f"este notebook {what}, no del lab {lab}: no se corrige."
         )
     try:  # formato actual (nbformat 4) con el código de cada celda como un solo texto
-        notebook = nbformat.reads(json.dumps(notebook), as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # p. ej. celdas sin id (notebooks antiguos)
+            notebook = nbformat.reads(json.dumps(notebook), as_version=4)
     except Exception as error:
         return None, ExecutionResult(
             submission, "ilegible", f"no es un notebook válido: {str(error)[:200]}"
@@ -168,6 +171,9 @@ def _interpret(submission: Submission, report: dict) -> ExecutionResult:
         notes = [f"{_plural(pending, 'ejercicio')} sin resolver"] if pending else []
         if errors:
             notes.append(f"{_plural(len(errors), 'celda')} con error (la primera: {errors[0]})")
+        truncated = report.get("truncated") or []
+        if truncated:
+            notes.append(f"salida cortada por excesiva en la celda {truncated[0]}")
         result.reason = "; ".join(notes)[:300] + ("." if notes else "")
     return result
 

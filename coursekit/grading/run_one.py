@@ -53,8 +53,6 @@ def _make_client(notebook, max_cell_output: int):
     class LimitedClient(NotebookClient):
         """NotebookClient que corta la salida de una celda al pasar de ``max_cell_output``."""
 
-        sizes: dict[int, int] = {}
-
         def output(self, outs, msg, display_id, cell_index):
             content = msg.get("content", {})
             data = content.get("data", {})
@@ -68,7 +66,7 @@ def _make_client(notebook, max_cell_output: int):
                     return None
             return super().output(outs, msg, display_id, cell_index)
 
-    return LimitedClient(
+    client = LimitedClient(
         notebook,
         timeout=60,
         kernel_name="python3",
@@ -78,6 +76,8 @@ def _make_client(notebook, max_cell_output: int):
         startup_timeout=120,
         record_timing=False,
     )
+    client.sizes = {}  # bytes de salida por celda
+    return client
 
 
 def _truncation_note(limit: int):
@@ -135,7 +135,10 @@ def execute(request: dict) -> dict:
 
     start = time.monotonic()
     deadline = start + request["total_timeout"]
-    probe_budget = request["probe_timeout"] * max(1, len(request["probes"]))
+    # Tiempo reservado a las sondas (suelen tardar segundos): a lo sumo un cuarto del total.
+    probe_budget = min(
+        request["probe_timeout"] * len(request["probes"]), request["total_timeout"] / 4
+    )
     notebook = nbformat.from_dict(request["notebook"])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     skip = [re.compile(pattern) for pattern in request.get("skip_cells", [])]
@@ -193,6 +196,8 @@ def execute(request: dict) -> dict:
     except RuntimeError as error:  # el kernel no arrancó (p. ej. sin memoria)
         report["kernel_died"] = -1
         report["startup_error"] = str(error)[:300]
+    limit = request["max_cell_output"]
+    report["truncated"] = sorted(i for i, size in client.sizes.items() if size > limit)
     report["elapsed"] = round(time.monotonic() - start, 1)
     report["notebook"] = notebook
     return report
