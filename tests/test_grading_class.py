@@ -76,13 +76,19 @@ def test_partial_submission_gets_exactly_its_points(graded):
     assert rows["Solución Completa"]["id"] == "10001"
 
 
+def _printed(out, rows, student) -> str:
+    path = out / "ejecutados" / f"{rows[student]['id']}.ipynb"
+    executed = json.loads(path.read_text(encoding="utf-8"))
+    return "".join("".join(o.get("text", "")) for o in executed["cells"][1]["outputs"])
+
+
 def test_hostile_submissions_cannot_see_or_touch_the_instructor_files(graded):
-    _, _, out, before, after = graded
+    _, rows, out, before, after = graded
     assert before == after  # grading/, README.md y el zip de entregas intactos
-    searched = json.loads((out / "ejecutados" / "10012.ipynb").read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) for o in searched["cells"][1]["outputs"])
+    text = _printed(out, rows, "Busca Pruebas")
     assert "HALLADOS:" in text
     assert str(ROOT / "grading") not in text and "grading/lab01.py" not in text
+    assert "NO PUEDO ESCRIBIR" in _printed(out, rows, "Borra Todo")
 
 
 def test_fork_bomb_left_no_process_behind(graded):
@@ -91,8 +97,9 @@ def test_fork_bomb_left_no_process_behind(graded):
 
 
 def test_feedback_is_spanish_and_shows_hints_not_answers(graded):
-    _, _, out, _, _ = graded
-    feedback = (out / "retroalimentacion" / "10003.md").read_text(encoding="utf-8")
+    _, rows, out, _, _ = graded
+    student_id = rows["Entrega Parcial"]["id"]
+    feedback = (out / "retroalimentacion" / f"{student_id}.md").read_text(encoding="utf-8")
     assert "Nota: **5 de 7** puntos." in feedback
     assert "❌ tamaño: el ejercicio está sin resolver" in feedback
     assert "shuffle(seed=" not in feedback  # la pista no dicta el código
@@ -103,8 +110,7 @@ def test_feedback_is_spanish_and_shows_hints_not_answers(graded):
 
 @pytest.mark.skipif(os.getuid() != 0, reason="el cambio de uid solo se hace como root")
 def test_submissions_run_as_an_unprivileged_uid(graded):
-    _, _, out, _, _ = graded
-    searched = json.loads((out / "ejecutados" / "10012.ipynb").read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) for o in searched["cells"][1]["outputs"])
+    _, rows, out, _, _ = graded
+    text = _printed(out, rows, "Busca Pruebas")
     uid = int(text.split("UID:")[1].split()[0])
     assert uid >= 61000

@@ -85,6 +85,7 @@ def execute_submission(
             for t in tests.tests
         ],
         "skip_cells": list(tests.skip_cells),
+        "sandboxed": bwrap is not None,
         "cell_timeout": limits.cell_timeout,
         "total_timeout": limits.total_timeout,
         "probe_timeout": limits.probe_timeout,

@@ -47,6 +47,20 @@ def _harden(uid: int | None, limits: dict) -> None:
             resource.setrlimit(getattr(resource, name), (value, value))
 
 
+def _kill_strays(keep: set[int]) -> int:
+    """Mata los procesos del aislamiento que no son este ni el kernel (p. ej. los de una
+    bomba de fork). Solo se llama dentro de bwrap: allí /proc es el del espacio de PID propio."""
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in keep and int(entry) != 1:
+            try:
+                os.kill(int(entry), 9)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
+
+
 def _make_client(notebook, max_cell_output: int):
     from nbclient import NotebookClient
 
@@ -152,6 +166,9 @@ def execute(request: dict) -> dict:
             client.execute_cell(cell, index)
         except CellTimeoutError:
             client.km.interrupt_kernel()
+            if request.get("sandboxed"):
+                kernel = getattr(client.km.provisioner, "pid", None)
+                _kill_strays({os.getpid(), kernel} if kernel else {os.getpid()})
             return "tiempo"
         return "error" if _error_of(cell) else "ok"
 
