@@ -289,3 +289,23 @@ def test_cli_has_grade_subcommand():
         3,
         "correccion",
     )
+
+
+@pytest.mark.slow
+def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
+    """Sin bubblewrap (o con --no-sandbox) se corrige igual, con un aviso claro en el informe."""
+    from coursekit.grading.grader import NO_SANDBOX_WARNING, grade_class
+    from coursekit.grading.sandbox import Limits
+
+    code = "import torch\nbatch = {'input_ids': torch.zeros(4, 9)}\ndynamic_positions = 36\n"
+    notebook = json.loads(_notebook("01"))
+    notebook["cells"][1]["source"] = code + "max_length_positions = 4 * 512"
+    (tmp_path / "entregas").mkdir()
+    (tmp_path / "entregas" / "ana.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    limits = Limits(cell_timeout=60, total_timeout=120, probe_timeout=30)
+    run = grade_class(tmp_path / "entregas", "01", tmp_path / "out", workers=1, limits=limits,
+                      sandbox=False)  # fmt: skip
+    assert run.warnings == [NO_SANDBOX_WARNING]
+    assert "SIN aislamiento" in capsys.readouterr().out
+    assert "SIN aislamiento" in (tmp_path / "out" / "resumen.html").read_text(encoding="utf-8")
+    assert [e.points for e in run.grades[0].exercises] == [0, 0, 2]

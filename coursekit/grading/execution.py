@@ -39,6 +39,21 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _own_processes() -> int:
+    """Procesos (e hilos) de este usuario: sin root, RLIMIT_NPROC también cuenta los suyos."""
+    import psutil
+
+    uid = os.getuid()
+    total = 0
+    for process in psutil.process_iter(["uids", "num_threads"]):
+        try:
+            if process.info["uids"] and process.info["uids"].real == uid:
+                total += process.info["num_threads"] or 1
+        except psutil.Error:
+            continue
+    return total
+
+
 def prepare(submission: Submission, lab: str) -> tuple[dict | None, ExecutionResult | None]:
     """Lee y valida el notebook; si no se puede corregir, devuelve ya su resultado."""
     if submission.path is None:
@@ -78,6 +93,7 @@ def execute_submission(
     notebook, early = prepare(submission, tests.lab)
     if early:
         return early
+    as_root_in_sandbox = bool(bwrap) and os.getuid() == 0
     request = {
         "notebook": notebook,
         "probes": [
@@ -90,11 +106,11 @@ def execute_submission(
         "total_timeout": limits.total_timeout,
         "probe_timeout": limits.probe_timeout,
         "max_cell_output": limits.max_cell_output_kb * 1024,
-        "uid": BASE_UID + slot if (bwrap and os.getuid() == 0) else None,
+        "uid": BASE_UID + slot if as_root_in_sandbox else None,
         "limits": {
             "memory_mb": limits.memory_mb,
             "file_mb": limits.file_mb,
-            "nproc": limits.nproc,
+            "nproc": limits.nproc if as_root_in_sandbox else _own_processes() + limits.nproc,
             "nofile": limits.nofile,
         },
     }
