@@ -309,3 +309,16 @@ def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
     assert "SIN aislamiento" in capsys.readouterr().out
     assert "SIN aislamiento" in (tmp_path / "out" / "resumen.html").read_text(encoding="utf-8")
     assert [e.points for e in run.grades[0].exercises] == [0, 0, 2]
+
+
+def test_skipped_cells_never_include_what_the_probes_read():
+    """Lab 02 salta entrenamientos de exhibición, pero no una celda que defina lo que se corrige
+    (aunque el estudiante haya juntado su respuesta con un ``trainer.train()``)."""
+    from coursekit.grading.run_one import _defined_names
+
+    tests = load_lab_tests("02", ROOT / "grading")
+    merged = "def compute_metrics(p):\n    return {}\ntrainer.train()"
+    assert "compute_metrics" in _defined_names(merged)
+    assert _defined_names("trainer.train(compute_metrics=compute_metrics)") == set()
+    assert _defined_names("%pip install x") & {"seed_lr_args"} == {"seed_lr_args"}
+    assert set(tests.keep_names) == {"compute_metrics", "training_args", "seed_lr_args"}

@@ -101,6 +101,7 @@ def execute_submission(
             for t in tests.tests
         ],
         "skip_cells": list(tests.skip_cells),
+        "keep_names": list(tests.keep_names),
         "sandboxed": bwrap is not None,
         "cell_timeout": limits.cell_timeout,
         "total_timeout": limits.total_timeout,

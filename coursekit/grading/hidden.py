@@ -52,11 +52,17 @@ class HiddenTest:
 
 @dataclass(frozen=True)
 class LabTests:
-    """Las pruebas ocultas de un lab y los patrones de celdas que se saltan al corregir."""
+    """Las pruebas ocultas de un lab y las celdas que se saltan al corregir.
+
+    ``skip_cells``: expresiones regulares; se salta la celda de código que encaje con alguna
+    (p. ej. entrenamientos que solo se muestran), salvo que defina un nombre de
+    ``keep_names`` (lo que leen las sondas), por si el estudiante juntó celdas.
+    """
 
     lab: str
     tests: tuple[HiddenTest, ...]
     skip_cells: tuple[str, ...] = ()
+    keep_names: tuple[str, ...] = ()
 
     @property
     def max_points(self) -> float:

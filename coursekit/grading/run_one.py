@@ -47,6 +47,35 @@ def _harden(uid: int | None, limits: dict) -> None:
             resource.setrlimit(getattr(resource, name), (value, value))
 
 
+def _defined_names(source: str) -> set[str]:
+    """Nombres que una celda asigna o define (``x = ...``, ``def f``, ``import m``).
+
+    Si la celda no es Python válido (magias de IPython...), devuelve un conjunto que interseca
+    con todo: ante la duda, la celda no se salta."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return _Everything()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+class _Everything(set):
+    """Conjunto que interseca con todo (celda ilegible: no se salta)."""
+
+    def __and__(self, other):
+        return set(other)
+
+
 def _kill_strays(keep: set[int]) -> int:
     """Mata los procesos del aislamiento que no son este ni el kernel (p. ej. los de una
     bomba de fork). Solo se llama dentro de bwrap: allí /proc es el del espacio de PID propio."""
@@ -156,6 +185,8 @@ def execute(request: dict) -> dict:
     notebook = nbformat.from_dict(request["notebook"])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     skip = [re.compile(pattern) for pattern in request.get("skip_cells", [])]
+    # Una celda que define algo que las sondas usan nunca se salta, aunque encaje en un patrón.
+    keep = set(request.get("keep_names", []))
     client = _make_client(notebook, request["max_cell_output"])
     cells, probes = [], {}
     report = {"cells": cells, "probes": probes, "kernel_died": None, "out_of_time": False}
@@ -179,7 +210,7 @@ def execute(request: dict) -> dict:
                     continue
                 cell.outputs, cell.execution_count = [], None
                 source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-                if any(pattern.search(source) for pattern in skip):
+                if any(p.search(source) for p in skip) and not (_defined_names(source) & keep):
                     cells.append({"index": index, "status": "saltada", "error": ""})
                     continue
                 remaining = deadline - probe_budget - time.monotonic()
