@@ -15,6 +15,8 @@ from coursekit.errors import CourseError
 
 CheckFunction = Callable[..., str]
 _REGISTRY: dict[str, CheckFunction] = {}
+# Lo que ``check`` vio en este kernel: id -> (estado, pista). Lo resume ``resumen()``.
+_RESULTS: dict[str, tuple[str, str]] = {}
 
 
 class CheckFailed(CourseError):
@@ -32,9 +34,30 @@ class CheckFailed(CourseError):
         return [f"❌ {self}"]
 
 
+class _Unmet(Exception):
+    """Una condición de ``expect`` no se cumple (interno: ``check`` la convierte en
+    :class:`CheckFailed`). No hereda de ``AssertionError`` a propósito: con ``python -O``
+    los ``assert`` desaparecen, y esta comprobación no debe depender de ellos."""
+
+
+def expect(condition: Any, hint: str) -> None:
+    """Si ``condition`` es falsa, la comprobación falla con ``hint`` como pista.
+
+    Sustituye a ``assert condition, hint`` en las comprobaciones: un ``assert`` desaparece
+    con ``python -O`` y la comprobación aceptaría cualquier respuesta.
+    """
+    if not condition:
+        raise _Unmet(hint)
+
+
+def fail(hint: str) -> None:
+    """Hace fallar la comprobación con ``hint`` como pista (siempre)."""
+    raise _Unmet(hint)
+
+
 def register(exercise_id: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Registra una comprobación: una función que devuelve un texto de éxito o lanza
-    ``AssertionError``."""
+    """Registra una comprobación: una función que devuelve un texto de éxito o falla con
+    :func:`expect`/:func:`fail` (o lanza ``AssertionError`` de forma explícita)."""
 
     def decorator(function: CheckFunction) -> CheckFunction:
         if exercise_id in _REGISTRY:
@@ -72,12 +95,49 @@ def check(exercise_id: str, verbose: bool = True, **answers: Any) -> bool:
         )
     try:
         message = _REGISTRY[exercise_id](**answers)
-    except AssertionError as failure:
+    except (_Unmet, AssertionError) as failure:
+        _RESULTS[exercise_id] = ("fallo", str(failure))
         raise CheckFailed(exercise_id, str(failure)) from None
     except TypeError as error:
-        raise CheckFailed(
-            exercise_id, f"la comprobación no recibió lo que esperaba ({error})."
-        ) from None
+        hint = f"la comprobación no recibió lo que esperaba ({error})."
+        _RESULTS[exercise_id] = ("fallo", hint)
+        raise CheckFailed(exercise_id, hint) from None
+    _RESULTS[exercise_id] = ("hecho", "")
     if verbose:
         print(f"✅ Ejercicio «{exercise_id}»: ¡correcto! {message}".rstrip())
     return True
+
+
+def lab_exercises(lab: str | int) -> list[str]:
+    """Identificadores de los ejercicios de un lab (``"02"`` o ``2``), en orden de registro."""
+    _load_lab_checks()
+    prefix = f"{int(lab):02d}-" if str(lab).isdigit() else f"{lab}-"
+    return [exercise_id for exercise_id in _REGISTRY if exercise_id.startswith(prefix)]
+
+
+def resumen(lab: str | int) -> list[tuple[str, str, str]]:
+    """Muestra una tabla con los ejercicios del lab: hecho, con fallo o pendiente.
+
+    Se basa en lo que ``check`` comprobó en este kernel: si reiniciaste el kernel, vuelve a
+    ejecutar el notebook entero antes de entregarlo. Devuelve las filas (id, estado, pista).
+    """
+    exercises = lab_exercises(lab)
+    if not exercises:
+        raise CourseError(f"El lab {lab!r} no tiene ejercicios con comprobación.")
+    marks = {"hecho": "✅ hecho", "fallo": "❌ con fallo", "pendiente": "⏳ pendiente"}
+    rows = []
+    for exercise_id in exercises:
+        state, hint = _RESULTS.get(exercise_id, ("pendiente", ""))
+        rows.append((exercise_id, state, hint))
+    width = max(len(e) for e in exercises)
+    print(f"{'ejercicio'.ljust(width)}  estado")
+    for exercise_id, state, hint in rows:
+        line = f"{exercise_id.ljust(width)}  {marks[state]}"
+        print(line + (f": {hint}" if hint else ""))
+    done = sum(state == "hecho" for _, state, _ in rows)
+    print(f"\n{done} de {len(rows)} ejercicios correctos.", end=" ")
+    if done == len(rows):
+        print("¡Listo para entregar!")
+    else:
+        print("Resuelve los pendientes y vuelve a ejecutar su celda de comprobación.")
+    return rows

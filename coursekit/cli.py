@@ -186,6 +186,65 @@ def _run_sync_release(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- grade --------------------------------------------------------------------
+
+
+def _configure_grade(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "submissions", metavar="ENTREGAS", help="carpeta o zip de entregas (Moodle, Canvas o plano)"
+    )
+    parser.add_argument("--lab", required=True, help="número del lab que se corrige: 01, 02...")
+    parser.add_argument(
+        "--out", default="correccion", metavar="DIR", help="carpeta de resultados (correccion)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="entregas ejecutadas a la vez (por defecto: 2)"
+    )
+    parser.add_argument(
+        "--tests",
+        default=None,
+        metavar="DIR",
+        help="carpeta de pruebas ocultas (por defecto: grading/ del repositorio)",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=120, help="segundos máximos por celda (120)"
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="segundos máximos por entrega (600)"
+    )
+    parser.add_argument(
+        "--memory-mb", type=int, default=6144, help="memoria máxima por entrega en MB (6144)"
+    )
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="no aislar con bubblewrap (solo para entregas de confianza)",
+    )
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    from coursekit.grading.grader import grade_class
+    from coursekit.grading.sandbox import Limits
+
+    limits = Limits(
+        cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
+    )
+    run = grade_class(
+        args.submissions,
+        args.lab,
+        args.out,
+        workers=args.workers,
+        tests_dir=args.tests,
+        limits=limits,
+        sandbox=not args.no_sandbox,
+    )
+    print(
+        f"{len(run.grades)} entregas corregidas en {run.seconds:.0f} s. "
+        f"Resultados en {run.out_dir}/: notas.csv, resumen.html, retroalimentacion/ y ejecutados/."
+    )
+    return 0
+
+
 # --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -208,6 +267,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="pone insignias y celdas de instalación al día con coursekit.release",
         configure=_configure_sync_release,
         run=_run_sync_release,
+    ),
+    "grade": Subcommand(
+        help="corrige las entregas de un lab: notas.csv, retroalimentación y resumen.html",
+        configure=_configure_grade,
+        run=_run_grade,
     ),
 }
 

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 
 
 @register("01-tokenizar")
 def _check_tokenize_function(tokenize_function, tokenizer, max_length, texts) -> str:
     texts = list(texts)
-    assert callable(tokenize_function), "tokenize_function tiene que ser una función."
+    expect(callable(tokenize_function), "tokenize_function tiene que ser una función.")
     result = tokenize_function({"text": texts})
-    assert result is not None, "tu función no devuelve nada: falta el `return`."
+    expect(result is not None, "tu función no devuelve nada: falta el `return`.")
     keys = set(result.keys()) if hasattr(result, "keys") else set()
-    assert {"input_ids", "attention_mask"} <= keys, (
-        "el resultado debe tener input_ids y attention_mask: devuelve lo que da el tokenizador."
+    expect(
+        {"input_ids", "attention_mask"} <= keys,
+        "el resultado debe tener input_ids y attention_mask: devuelve lo que da el tokenizador.",
     )
     lengths = [len(ids) for ids in result["input_ids"]]
-    assert max(lengths) <= max_length, (
-        f"hay textos de {max(lengths)} tokens y el máximo es {max_length}: "
-        "usa truncation=True y max_length."
-    )
-    assert len(set(lengths)) > 1 or len(texts) == 1, (
+    if not (max(lengths) <= max_length):
+        fail(
+            f"hay textos de {max(lengths)} tokens y el máximo es {max_length}: "
+            "usa truncation=True y max_length."
+        )
+    expect(
+        len(set(lengths)) > 1 or len(texts) == 1,
         "todos los textos tienen la misma longitud: ¿rellenas con padding='max_length'? "
-        "Aquí no rellenes: el relleno lo hará el collator en cada batch."
+        "Aquí no rellenes: el relleno lo hará el collator en cada batch.",
     )
     expected = tokenizer(texts, truncation=True, max_length=max_length)
-    assert list(result["input_ids"]) == list(expected["input_ids"]), (
-        "los input_ids no coinciden con los del tokenizador del modelo."
+    expect(
+        list(result["input_ids"]) == list(expected["input_ids"]),
+        "los input_ids no coinciden con los del tokenizador del modelo.",
     )
     return (
         f"{len(texts)} textos tokenizados sin relleno, "
@@ -36,14 +40,14 @@ def _check_tokenize_function(tokenize_function, tokenizer, max_length, texts) ->
 
 @register("01-subconjunto-aleatorio")
 def _check_random_subset(subset, dataset, size, seed) -> str:
-    assert subset is not None, "subset es None: asigna el resultado a la variable."
-    assert len(subset) == size, (
-        f"el subconjunto tiene {len(subset)} ejemplos y debería tener {size}."
-    )
+    expect(subset is not None, "subset es None: asigna el resultado a la variable.")
+    if len(subset) != size:
+        fail(f"el subconjunto tiene {len(subset)} ejemplos y debería tener {size}.")
     expected = dataset.shuffle(seed=seed).select(range(size))
-    assert list(subset["text"]) == list(expected["text"]), (
+    expect(
+        list(subset["text"]) == list(expected["text"]),
         "no es el subconjunto esperado: baraja con .shuffle(seed=seed) "
-        "y luego .select(range(size))."
+        "y luego .select(range(size)).",
     )
     return (
         "Mira el conteo por clase de abajo: "
@@ -54,12 +58,14 @@ def _check_random_subset(subset, dataset, size, seed) -> str:
 @register("01-tokens-por-batch")
 def _check_tokens_per_batch(batch, dynamic_positions, max_length_positions, max_length) -> str:
     rows, columns = batch["input_ids"].shape
-    assert int(dynamic_positions) == rows * columns, (
+    expect(
+        int(dynamic_positions) == rows * columns,
         "las posiciones del batch dinámico son filas × columnas de batch['input_ids'] "
-        "(mira .shape o .numel())."
+        "(mira .shape o .numel()).",
     )
-    assert int(max_length_positions) == rows * max_length, (
-        "con padding='max_length' cada fila mide max_length: son filas × max_length."
+    expect(
+        int(max_length_positions) == rows * max_length,
+        "con padding='max_length' cada fila mide max_length: son filas × max_length.",
     )
     ratio = max_length_positions / dynamic_positions
     return f"Con relleno dinámico este batch procesa {ratio:.1f} veces menos posiciones."

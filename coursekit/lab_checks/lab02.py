@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 from coursekit.exercises import ExerciseNotDone
 
 # Lo que debe coincidir entre dos entrenamientos que solo cambian la tasa de aprendizaje.
@@ -23,7 +23,7 @@ def _check_compute_metrics(compute_metrics, num_labels) -> str:
 
     from coursekit.metrics import classification_metrics
 
-    assert callable(compute_metrics), "compute_metrics tiene que ser una función."
+    expect(callable(compute_metrics), "compute_metrics tiene que ser una función.")
     rng = np.random.default_rng(0)
     labels = np.arange(40) % num_labels
     logits = rng.normal(size=(40, num_labels)).astype("float32")
@@ -37,20 +37,24 @@ def _check_compute_metrics(compute_metrics, num_labels) -> str:
             f"la métrica falló ({error}). ¿Pasaste los logits sin convertirlos en clases? "
             "Usa np.argmax(logits, axis=-1)."
         ) from None
-    assert isinstance(result, dict), (
-        "compute_metrics debe devolver un diccionario, p. ej. {'accuracy': ..., 'f1_macro': ...}."
+    expect(
+        isinstance(result, dict),
+        "compute_metrics debe devolver un diccionario, p. ej. {'accuracy': ..., 'f1_macro': ...}.",
     )
     missing = {"accuracy", "f1_macro"} - set(result)
-    assert not missing, f"faltan las claves {sorted(missing)} en el diccionario que devuelves."
+    if missing:
+        fail(f"faltan las claves {sorted(missing)} en el diccionario que devuelves.")
     expected = classification_metrics(logits.argmax(axis=-1), labels)
-    assert abs(float(result["accuracy"]) - expected["accuracy"]) < 1e-9, (
-        f"la exactitud da {result['accuracy']} y debería dar {expected['accuracy']:.4f}: "
-        "compara las clases predichas (argmax de los logits) con las etiquetas."
-    )
-    assert abs(float(result["f1_macro"]) - expected["f1_macro"]) < 1e-9, (
-        f"la F1 da {result['f1_macro']} y la F1 macro es {expected['f1_macro']:.4f}: "
-        "usa average='macro'."
-    )
+    if not (abs(float(result["accuracy"]) - expected["accuracy"]) < 1e-9):
+        fail(
+            f"la exactitud da {result['accuracy']} y debería dar {expected['accuracy']:.4f}: "
+            "compara las clases predichas (argmax de los logits) con las etiquetas."
+        )
+    if not (abs(float(result["f1_macro"]) - expected["f1_macro"]) < 1e-9):
+        fail(
+            f"la F1 da {result['f1_macro']} y la F1 macro es {expected['f1_macro']:.4f}: "
+            "usa average='macro'."
+        )
     return "Trainer la llamará después de cada evaluación."
 
 
@@ -58,24 +62,25 @@ def _check_compute_metrics(compute_metrics, num_labels) -> str:
 def _check_learning_rate_args(new_args, reference_args, learning_rate) -> str:
     from transformers import TrainingArguments
 
-    assert isinstance(new_args, TrainingArguments), (
-        "seed_lr_args tiene que ser un TrainingArguments."
+    expect(
+        isinstance(new_args, TrainingArguments), "seed_lr_args tiene que ser un TrainingArguments."
     )
-    assert new_args.learning_rate == learning_rate, (
-        f"learning_rate es {new_args.learning_rate}; debería ser {learning_rate}."
-    )
-    assert new_args.output_dir != reference_args.output_dir, (
+    if new_args.learning_rate != learning_rate:
+        fail(f"learning_rate es {new_args.learning_rate}; debería ser {learning_rate}.")
+    expect(
+        new_args.output_dir != reference_args.output_dir,
         "usa otra carpeta (output_dir=str(seed_lr_dir)): si no, este entrenamiento "
-        "reanudaría desde los checkpoints del primero."
+        "reanudaría desde los checkpoints del primero.",
     )
     different = [
         f"{name} ({getattr(new_args, name)!r} en vez de {getattr(reference_args, name)!r})"
         for name in _SAME_SETTINGS
         if getattr(new_args, name) != getattr(reference_args, name)
     ]
-    assert not different, (
-        "para comparar solo la tasa de aprendizaje, lo demás debe ser igual; cambia: "
-        + ", ".join(different)
-        + "."
-    )
+    if different:
+        fail(
+            "para comparar solo la tasa de aprendizaje, lo demás debe ser igual; cambia: "
+            + ", ".join(different)
+            + "."
+        )
     return "Solo cambia la tasa de aprendizaje: la comparación será justa."

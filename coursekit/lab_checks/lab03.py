@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 from coursekit.exercises import ExerciseNotDone
 
 _FEATURES = ("token_ids", "padding_mask", "segment_ids")
@@ -44,22 +44,24 @@ def _call(make_tf_dataset, subset, shuffle: bool):
 def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     import tensorflow as tf
 
-    assert callable(make_tf_dataset), "make_tf_dataset tiene que ser una función."
+    expect(callable(make_tf_dataset), "make_tf_dataset tiene que ser una función.")
     # Un trozo pequeño del subconjunto (con un último batch incompleto) basta y es rápido.
     size = min(len(subset), 2 * batch_size + 3)
     small = subset.select(range(size))
     expected_labels = [int(v) for v in small["label"]]
 
     ordered = _call(make_tf_dataset, small, shuffle=False)
-    assert ordered is not None, "tu función no devuelve nada: falta el `return`."
-    assert isinstance(ordered, tf.data.Dataset), (
-        f"devuelve {type(ordered).__name__} y debería ser un tf.data.Dataset: empieza con "
-        "tf.data.Dataset.from_tensor_slices((list(subset['text']), list(subset['label'])))."
-    )
+    expect(ordered is not None, "tu función no devuelve nada: falta el `return`.")
+    if not isinstance(ordered, tf.data.Dataset):
+        fail(
+            f"devuelve {type(ordered).__name__} y debería ser un tf.data.Dataset: empieza con "
+            "tf.data.Dataset.from_tensor_slices((list(subset['text']), list(subset['label'])))."
+        )
     spec = ordered.element_spec
-    assert isinstance(spec, tuple) and len(spec) == 2, (
+    expect(
+        isinstance(spec, tuple) and len(spec) == 2,
         "cada elemento debe ser un par (entradas, etiqueta): pasa la tupla "
-        "(list(subset['text']), list(subset['label'])) a from_tensor_slices."
+        "(list(subset['text']), list(subset['label'])) a from_tensor_slices.",
     )
     features_spec, label_spec = spec
     if isinstance(features_spec, tf.TensorSpec) and features_spec.dtype == tf.string:
@@ -67,53 +69,64 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
             "las entradas siguen siendo texto: tokenízalas con .map(preprocessor, "
             "num_parallel_calls=tf.data.AUTOTUNE)."
         )
-    assert isinstance(features_spec, dict) and set(_FEATURES) <= set(features_spec), (
-        f"las entradas deben ser el diccionario del preprocesador ({', '.join(_FEATURES)}): "
-        "aplica .map(preprocessor)."
-    )
-    assert label_spec.shape.rank == 1, (
+    if not (isinstance(features_spec, dict) and set(_FEATURES) <= set(features_spec)):
+        fail(
+            f"las entradas deben ser el diccionario del preprocesador ({', '.join(_FEATURES)}): "
+            "aplica .map(preprocessor)."
+        )
+    expect(
+        label_spec.shape.rank == 1,
         "el dataset no está en batches: añade .batch(batch_size) (antes del .map: el "
-        "preprocesador tokeniza un batch entero de una vez)."
+        "preprocesador tokeniza un batch entero de una vez).",
     )
-    assert ordered.cardinality() != tf.data.INFINITE_CARDINALITY, (
-        "el dataset no se acaba nunca: quita el .repeat() (fit ya recorre los datos en cada época)."
+    expect(
+        ordered.cardinality() != tf.data.INFINITE_CARDINALITY,
+        "el dataset no se acaba nunca: quita el .repeat() (fit ya recorre los datos en "
+        "cada época).",
     )
     sizes, ordered_rows, ordered_labels = _collect(ordered)
-    assert sizes and sizes[0] == batch_size, (
-        f"el primer batch tiene {sizes[0] if sizes else 0} ejemplos y debería tener "
-        f"batch_size = {batch_size}."
-    )
-    assert sum(sizes) == size, (
-        f"el dataset da {sum(sizes)} ejemplos y el subconjunto tiene {size}: "
-        + (
-            "no uses drop_remainder=True, que tira el último batch incompleto."
-            if sum(sizes) < size
-            else "¿hay un .repeat()?"
+    if not (sizes and sizes[0] == batch_size):
+        fail(
+            f"el primer batch tiene {sizes[0] if sizes else 0} ejemplos y debería tener "
+            f"batch_size = {batch_size}."
         )
-    )
-    assert len(ordered_rows[0]) == sequence_length, (
-        f"cada texto mide {len(ordered_rows[0])} tokens y deberían ser {sequence_length}: crea "
-        "el preprocesador con sequence_length=profile.max_length."
-    )
+    if sum(sizes) != size:
+        fail(
+            f"el dataset da {sum(sizes)} ejemplos y el subconjunto tiene {size}: "
+            + (
+                "no uses drop_remainder=True, que tira el último batch incompleto."
+                if sum(sizes) < size
+                else "¿hay un .repeat()?"
+            )
+        )
+    if len(ordered_rows[0]) != sequence_length:
+        fail(
+            f"cada texto mide {len(ordered_rows[0])} tokens y deberían ser {sequence_length}: crea "
+            "el preprocesador con sequence_length=profile.max_length."
+        )
     _, again_rows, _ = _collect(ordered)
-    assert ordered_labels == expected_labels and again_rows == ordered_rows, (
+    expect(
+        ordered_labels == expected_labels and again_rows == ordered_rows,
         "con shuffle=False no barajes: el dataset de validación tiene que conservar el orden del "
-        "subconjunto para comparar predicciones y etiquetas (matriz de confusión)."
+        "subconjunto para comparar predicciones y etiquetas (matriz de confusión).",
     )
 
     shuffled = _call(make_tf_dataset, small, shuffle=True)
-    assert isinstance(shuffled, tf.data.Dataset), "con shuffle=True también debe dar un Dataset."
+    expect(isinstance(shuffled, tf.data.Dataset), "con shuffle=True también debe dar un Dataset.")
     shuffled_sizes, shuffled_rows, _ = _collect(shuffled)
-    assert sorted(shuffled_rows) == sorted(ordered_rows), (
-        "con shuffle=True deben salir los mismos ejemplos que con shuffle=False."
+    expect(
+        sorted(shuffled_rows) == sorted(ordered_rows),
+        "con shuffle=True deben salir los mismos ejemplos que con shuffle=False.",
     )
-    assert shuffled_rows != ordered_rows, (
+    expect(
+        shuffled_rows != ordered_rows,
         "con shuffle=True los ejemplos salen en el mismo orden: baraja con "
-        ".shuffle(len(subset), seed=...) antes del .batch."
+        ".shuffle(len(subset), seed=...) antes del .batch.",
     )
-    assert "Prefetch" in type(shuffled).__name__ and "Prefetch" in type(ordered).__name__, (
+    expect(
+        "Prefetch" in type(shuffled).__name__ and "Prefetch" in type(ordered).__name__,
         "termina el pipeline con .prefetch(tf.data.AUTOTUNE): prepara el siguiente batch "
-        "mientras el modelo entrena con el actual."
+        "mientras el modelo entrena con el actual.",
     )
     return (
         f"batches de {batch_size}, {sequence_length} tokens por texto, barajado solo en "
@@ -137,21 +150,24 @@ def _loss_description(loss: Any) -> tuple[str, bool | None]:
 def _check_compile(model, learning_rate) -> str:
     import keras
 
-    assert getattr(model, "compiled", False), (
-        "el modelo no está compilado: llama a model.compile(optimizer=..., loss=..., metrics=...)."
+    expect(
+        getattr(model, "compiled", False),
+        "el modelo no está compilado: llama a model.compile(optimizer=..., loss=..., metrics=...).",
     )
     optimizer = model.optimizer
-    assert isinstance(optimizer, keras.optimizers.Adam), (
-        f"el optimizador es {type(optimizer).__name__}; usa "
-        "keras.optimizers.Adam(learning_rate=profile.learning_rate)."
-    )
+    if not isinstance(optimizer, keras.optimizers.Adam):
+        fail(
+            f"el optimizador es {type(optimizer).__name__}; usa "
+            "keras.optimizers.Adam(learning_rate=profile.learning_rate)."
+        )
     current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    assert abs(current - learning_rate) <= 1e-3 * learning_rate, (
-        f"el learning rate es {current:g} y debería ser {learning_rate:g}: pásalo con "
-        "Adam(learning_rate=profile.learning_rate). (Con optimizer='adam' Keras usa 0.001, "
-        "demasiado para ajustar un modelo pre-entrenado.)"
-    )
-    assert model.loss is not None, "falta la pérdida: loss=..."
+    if not (abs(current - learning_rate) <= 1e-3 * learning_rate):
+        fail(
+            f"el learning rate es {current:g} y debería ser {learning_rate:g}: pásalo con "
+            "Adam(learning_rate=profile.learning_rate). (Con optimizer='adam' Keras usa 0.001, "
+            "demasiado para ajustar un modelo pre-entrenado.)"
+        )
+    expect(model.loss is not None, "falta la pérdida: loss=...")
     name, from_logits = _loss_description(model.loss)
     if "binary" in name:
         raise AssertionError(
@@ -163,13 +179,15 @@ def _check_compile(model, learning_rate) -> str:
             "CategoricalCrossentropy espera etiquetas one-hot ([0, 1]) y las nuestras son "
             "enteros (0, 1...): usa SparseCategoricalCrossentropy(from_logits=True)."
         )
-    assert "sparsecategoricalcrossentropy" in name, (
-        f"la pérdida es {name}; para clasificar con etiquetas enteras usa "
-        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)."
-    )
-    assert from_logits is True, (
+    if "sparsecategoricalcrossentropy" not in name:
+        fail(
+            f"la pérdida es {name}; para clasificar con etiquetas enteras usa "
+            "keras.losses.SparseCategoricalCrossentropy(from_logits=True)."
+        )
+    expect(
+        from_logits is True,
         "el modelo devuelve logits (puntuaciones sin softmax): la pérdida necesita "
-        "from_logits=True; sin él, Keras los toma por probabilidades y entrena mal."
+        "from_logits=True; sin él, Keras los toma por probabilidades y entrena mal.",
     )
     metrics = model.get_compile_config().get("metrics") or []
     metrics = metrics if isinstance(metrics, list | tuple) else [metrics]
@@ -177,8 +195,9 @@ def _check_compile(model, learning_rate) -> str:
         (m.get("class_name", "") if isinstance(m, dict) else str(m)).replace("_", "").lower()
         for m in metrics
     ]
-    assert any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names), (
+    expect(
+        any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names),
         'añade metrics=["accuracy"] para ver la exactitud de cada época (Keras elige la '
-        "versión para etiquetas enteras)."
+        "versión para etiquetas enteras).",
     )
     return f"Adam (learning rate {learning_rate:g}), pérdida sobre logits y exactitud."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 
 MAX_GRAD_NORM = 1.0
 
@@ -64,8 +64,8 @@ def _reference_step(model, batch, optimizer, scheduler) -> float:
 def _check_train_step(train_step, model, batch, learning_rate) -> str:
     import torch
 
-    assert callable(train_step), "train_step tiene que ser una función."
-    assert "labels" in batch, "el batch no trae labels: sin ellas el modelo no calcula la pérdida."
+    expect(callable(train_step), "train_step tiene que ser una función.")
+    expect("labels" in batch, "el batch no trae labels: sin ellas el modelo no calcula la pérdida.")
     with torch.random.fork_rng(devices=[]):
         student, optimizer, scheduler, spy = _fresh_training_state(model, learning_rate, spy=True)
         initial_lr = scheduler.get_last_lr()[0]
@@ -76,44 +76,52 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
         torch.manual_seed(0)
         reference_loss = _reference_step(reference, batch, ref_optimizer, ref_scheduler)
 
-    assert loss is not None, "train_step no devuelve nada: termina con `return loss.item()`."
-    assert isinstance(loss, float), (
-        f"train_step devuelve un {type(loss).__name__}; devuelve un número de Python con "
-        "loss.item() (guardar tensores mantiene vivo el grafo y gasta memoria)."
-    )
-    assert abs(loss - reference_loss) < 1e-4, (
-        f"la pérdida devuelta ({loss:.4f}) no es la del batch ({reference_loss:.4f}): "
-        "devuelve outputs.loss del forward con model(**batch)."
-    )
-    assert spy.calls == 1, (
-        "optimizer.step() no se llamó: sin él los pesos no cambian."
-        if spy.calls == 0
-        else f"optimizer.step() se llamó {spy.calls} veces; una por paso."
-    )
-    assert spy.grad_norm <= MAX_GRAD_NORM * 1.001, (
-        f"la norma de los gradientes al actualizar era {spy.grad_norm:.2f}: recórtalos con "
-        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm) antes de "
-        "optimizer.step()."
-    )
-    assert scheduler.get_last_lr()[0] != initial_lr, (
-        "la tasa de aprendizaje no cambió: falta lr_scheduler.step()."
+    expect(loss is not None, "train_step no devuelve nada: termina con `return loss.item()`.")
+    if not isinstance(loss, float):
+        fail(
+            f"train_step devuelve un {type(loss).__name__}; devuelve un número de Python con "
+            "loss.item() (guardar tensores mantiene vivo el grafo y gasta memoria)."
+        )
+    if not (abs(loss - reference_loss) < 1e-4):
+        fail(
+            f"la pérdida devuelta ({loss:.4f}) no es la del batch ({reference_loss:.4f}): "
+            "devuelve outputs.loss del forward con model(**batch)."
+        )
+    if spy.calls != 1:
+        fail(
+            "optimizer.step() no se llamó: sin él los pesos no cambian."
+            if spy.calls == 0
+            else f"optimizer.step() se llamó {spy.calls} veces; una por paso."
+        )
+    if not (spy.grad_norm <= MAX_GRAD_NORM * 1.001):
+        fail(
+            f"la norma de los gradientes al actualizar era {spy.grad_norm:.2f}: recórtalos con "
+            "torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm) antes de "
+            "optimizer.step()."
+        )
+    expect(
+        scheduler.get_last_lr()[0] != initial_lr,
+        "la tasa de aprendizaje no cambió: falta lr_scheduler.step().",
     )
     leftover = [
         name
         for name, p in student.named_parameters()
         if p.grad is not None and bool(p.grad.abs().sum() > 0)
     ]
-    assert not leftover, (
+    expect(
+        not leftover,
         "quedan gradientes después del paso: llama a optimizer.zero_grad() al final "
-        "(PyTorch los acumula de un paso al siguiente)."
+        "(PyTorch los acumula de un paso al siguiente).",
     )
     for (name, mine), theirs in zip(
         student.named_parameters(), reference.parameters(), strict=True
     ):
-        assert torch.allclose(mine, theirs, atol=1e-6), (
-            f"los pesos ({name}) no quedan como tras un paso normal: revisa el orden "
-            "forward → backward → recorte → optimizer.step() → lr_scheduler.step() → zero_grad()."
-        )
+        if not torch.allclose(mine, theirs, atol=1e-6):
+            fail(
+                f"los pesos ({name}) no quedan como tras un paso normal: revisa el orden "
+                "forward → backward → recorte → optimizer.step() → lr_scheduler.step() → "
+                "zero_grad()."
+            )
     return f"Pérdida del batch: {loss:.4f}."
 
 
@@ -123,7 +131,7 @@ def _check_evaluation_loop(evaluate_model, model, dataloader) -> str:
 
     from coursekit.metrics import classification_metrics
 
-    assert callable(evaluate_model), "evaluate_model tiene que ser una función."
+    expect(callable(evaluate_model), "evaluate_model tiene que ser una función.")
     clone = copy.deepcopy(model)
     device = next(clone.parameters()).device
     with torch.random.fork_rng(devices=[]):
@@ -141,19 +149,23 @@ def _check_evaluation_loop(evaluate_model, model, dataloader) -> str:
         finally:
             hook.remove()
     expected = classification_metrics(predictions, references)
-    assert isinstance(result, dict), (
-        "evaluate_model debe devolver un diccionario {'accuracy': ..., 'f1_macro': ...}."
+    expect(
+        isinstance(result, dict),
+        "evaluate_model debe devolver un diccionario {'accuracy': ..., 'f1_macro': ...}.",
     )
     missing = {"accuracy", "f1_macro"} - set(result)
-    assert not missing, f"faltan las claves {sorted(missing)} en el diccionario."
+    if missing:
+        fail(f"faltan las claves {sorted(missing)} en el diccionario.")
     for key in ("accuracy", "f1_macro"):
-        assert abs(float(result[key]) - expected[key]) < 1e-9, (
-            f"{key} da {float(result[key]):.4f} y sobre todo el dataloader es "
-            f"{expected[key]:.4f}: llama a add_batch en cada batch (no solo en el último), "
-            "con el argmax de los logits, y compute() al final (F1 con average='macro')."
-        )
-    assert not any(grad_enabled), (
+        if not (abs(float(result[key]) - expected[key]) < 1e-9):
+            fail(
+                f"{key} da {float(result[key]):.4f} y sobre todo el dataloader es "
+                f"{expected[key]:.4f}: llama a add_batch en cada batch (no solo en el último), "
+                "con el argmax de los logits, y compute() al final (F1 con average='macro')."
+            )
+    expect(
+        not any(grad_enabled),
         "el forward de la evaluación guardó lo necesario para calcular gradientes: "
-        "envuélvelo en `with torch.no_grad():` (ahorra memoria y tiempo)."
+        "envuélvelo en `with torch.no_grad():` (ahorra memoria y tiempo).",
     )
     return f"Exactitud {expected['accuracy']:.3f}, F1 macro {expected['f1_macro']:.3f}."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 
 
 @register("06-tokens-virtuales")
@@ -12,24 +12,25 @@ def _check_virtual_tokens(config, prompt_parameters, model) -> str:
     from coursekit.errors import CourseError
     from coursekit.peft_methods import check_peft_config
 
-    assert isinstance(config, PromptTuningConfig), (
-        "short_prompt_config tiene que ser un peft.PromptTuningConfig."
+    expect(
+        isinstance(config, PromptTuningConfig),
+        "short_prompt_config tiene que ser un peft.PromptTuningConfig.",
     )
     try:
         check_peft_config(model, config)
     except CourseError as error:
         raise AssertionError(str(error)) from None
-    assert config.num_virtual_tokens == 8, (
-        f"num_virtual_tokens debe ser 8 (es {config.num_virtual_tokens})."
-    )
+    if config.num_virtual_tokens != 8:
+        fail(f"num_virtual_tokens debe ser 8 (es {config.num_virtual_tokens}).")
     hidden = model.config.hidden_size
     expected = 8 * hidden
     if prompt_parameters == expected + hidden * model.config.num_labels + model.config.num_labels:
         raise AssertionError("cuenta solo el prompt virtual, sin la cabeza de clasificación.")
-    assert prompt_parameters == expected, (
-        f"prompt_parameters da {prompt_parameters!r}: cada token virtual es un vector de "
-        f"hidden_size = {hidden} números."
-    )
+    if prompt_parameters != expected:
+        fail(
+            f"prompt_parameters da {prompt_parameters!r}: cada token virtual es un vector de "
+            f"hidden_size = {hidden} números."
+        )
     return f"8 tokens × {hidden} = {expected:,} números: eso es todo el prompt."
 
 
@@ -44,14 +45,14 @@ def _check_why_cheapest(lora_parameters, ratio, model, num_virtual_tokens) -> st
         )
     if lora_parameters == expected_lora // layers:
         raise AssertionError("LoRA se añade en cada capa: multiplica por num_hidden_layers.")
-    assert lora_parameters == expected_lora, (
-        f"lora_parameters da {lora_parameters!r} y debería dar {expected_lora:,}: capas × 2 "
-        "módulos × r × (d_in + d_out)."
-    )
+    if lora_parameters != expected_lora:
+        fail(
+            f"lora_parameters da {lora_parameters!r} y debería dar {expected_lora:,}: capas × 2 "
+            "módulos × r × (d_in + d_out)."
+        )
     expected_ratio = expected_lora / (num_virtual_tokens * hidden)
-    assert abs(ratio - expected_ratio) < 1e-9, (
-        f"ratio da {ratio!r} y debería dar {expected_ratio:.2f} (LoRA / prompt)."
-    )
+    if not (abs(ratio - expected_ratio) < 1e-9):
+        fail(f"ratio da {ratio!r} y debería dar {expected_ratio:.2f} (LoRA / prompt).")
     return (
         f"LoRA entrena {expected_ratio:.1f} veces más parámetros que el prompt, y la diferencia "
         "crece con cada capa del modelo."

@@ -4,37 +4,41 @@ from __future__ import annotations
 
 import math
 
-from coursekit.checks import register
+from coursekit.checks import expect, fail, register
 
 
 @register("07-grupos-llrd")
 def _check_llrd_groups(param_groups, model, base_lr, decay) -> str:
     from coursekit.optim import depth_label, parameter_depths
 
-    assert isinstance(param_groups, list) and param_groups, (
-        "param_groups debe ser una lista de diccionarios, uno por grupo."
+    expect(
+        isinstance(param_groups, list) and param_groups,
+        "param_groups debe ser una lista de diccionarios, uno por grupo.",
     )
     for index, group in enumerate(param_groups):
-        assert isinstance(group, dict) and {"params", "lr"} <= set(group), (
-            f"el grupo {index} debe ser un diccionario con 'params' (lista de parámetros) y 'lr'."
-        )
+        if not (isinstance(group, dict) and {"params", "lr"} <= set(group)):
+            fail(
+                f"el grupo {index} debe ser un diccionario con 'params' (lista de parámetros) "
+                "y 'lr'."
+            )
     names = {id(p): n for n, p in model.named_parameters()}
     seen: dict[int, int] = {}
     for index, group in enumerate(param_groups):
         for parameter in group["params"]:
-            assert id(parameter) in names, (
-                f"el grupo {index} tiene un tensor que no es un parámetro de `model`."
-            )
-            assert id(parameter) not in seen, (
-                f"{names[id(parameter)]} está en dos grupos ({seen[id(parameter)]} y {index}): "
-                "cada parámetro debe aparecer una sola vez."
-            )
+            if id(parameter) not in names:
+                fail(f"el grupo {index} tiene un tensor que no es un parámetro de `model`.")
+            if id(parameter) in seen:
+                fail(
+                    f"{names[id(parameter)]} está en dos grupos ({seen[id(parameter)]} y {index}): "
+                    "cada parámetro debe aparecer una sola vez."
+                )
             seen[id(parameter)] = index
     missing = [n for i, n in names.items() if i not in seen]
-    assert not missing, (
-        f"faltan {len(missing)} parámetros, p. ej. {missing[0]}: recorre todas las "
-        "profundidades de `depths`, también la cabeza (0) y los embeddings."
-    )
+    if missing:
+        fail(
+            f"faltan {len(missing)} parámetros, p. ej. {missing[0]}: recorre todas las "
+            "profundidades de `depths`, también la cabeza (0) y los embeddings."
+        )
     depths = parameter_depths(model)
     num_layers = max(depths.values()) - 1
     for parameter_id, index in seen.items():
@@ -42,10 +46,12 @@ def _check_llrd_groups(param_groups, model, base_lr, decay) -> str:
         depth = depths[name]
         expected = base_lr * decay**depth
         actual = param_groups[index]["lr"]
-        assert math.isclose(actual, expected, rel_tol=1e-9), (
-            f"{name} ({depth_label(depth, num_layers)}, profundidad {depth}) tiene lr={actual:.3g} "
-            f"y debería tener base_lr * decay ** {depth} = {expected:.3g}."
-        )
+        if not math.isclose(actual, expected, rel_tol=1e-9):
+            fail(
+                f"{name} ({depth_label(depth, num_layers)}, profundidad {depth}) "
+                f"tiene lr={actual:.3g} "
+                f"y debería tener base_lr * decay ** {depth} = {expected:.3g}."
+            )
     return (
         f"{len(param_groups)} grupos; la cabeza aprende a {base_lr:.1e} y los embeddings a "
         f"{base_lr * decay ** (num_layers + 1):.1e}."
@@ -55,14 +61,16 @@ def _check_llrd_groups(param_groups, model, base_lr, decay) -> str:
 @register("07-puntos-sobre-base")
 def _check_points_over_baseline(results, baseline_accuracy) -> str:
     column = "puntos sobre la línea base"
-    assert column in results.columns, f"añade a `results` la columna {column!r}."
+    if column not in results.columns:
+        fail(f"añade a `results` la columna {column!r}.")
     expected = 100 * (results["exactitud"] - baseline_accuracy)
     actual = results[column]
     if ((actual - (results["exactitud"] - baseline_accuracy)).abs() < 1e-9).all():
         raise AssertionError("multiplica por 100: un punto es una centésima de exactitud.")
-    assert ((actual - expected).abs() < 1e-6).all(), (
+    expect(
+        ((actual - expected).abs() < 1e-6).all(),
         "cada valor es 100 × (exactitud − baseline_accuracy): positivo si el método supera a "
-        "la clase mayoritaria."
+        "la clase mayoritaria.",
     )
     best = expected.idxmax()
     return f"el que más mejora es «{best}» (+{expected.max():.1f} puntos)."

@@ -1,0 +1,13 @@
+"""Corrector del instructor: ``coursekit grade ENTREGAS --lab NN``.
+
+Módulos, uno por tarea:
+
+- ``layouts``: encontrar las entregas (carpeta, zip de Moodle o de Canvas) y de qué lab son;
+- ``sandbox``: aislar cada entrega (bubblewrap, usuario sin privilegios, límites);
+- ``run_one``: se ejecuta *dentro* del aislamiento: corre el notebook y las sondas;
+- ``hidden``: cargar las pruebas ocultas (fuera del paquete) y sus puntos;
+- ``execution``: lanzar una entrega aislada y leer su resultado;
+- ``scoring``: juzgar lo observado fuera del aislamiento y repartir puntos;
+- ``reports``: ``notas.csv``, retroalimentación por estudiante y ``resumen.html``;
+- ``grader``: el flujo completo, con varios trabajadores en paralelo.
+"""

@@ -1,0 +1,148 @@
+"""Construye una clase de prueba para el corrector: entregas buenas, parciales y hostiles.
+
+Las hostiles son notebooks diminutos: un título que los identifica como del lab 01 y la celda
+hostil. Cada una tiene la fila que debe salir en ``notas.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = "01_preparar_datos"
+
+HOSTILE = {
+    "bucle_infinito": "while True:\n    pass",
+    "sys_exit": "import sys\nsys.exit()",
+    "os_exit": "import os\nos._exit(1)",
+    "segfault": "import ctypes\nctypes.string_at(0)",
+    "memoria_5gb": "import numpy as np\nx = np.ones(5 * 1024**3 // 8)",
+    "salida_100mb": "for _ in range(100):\n    print('x' * 1_000_000)",
+    "bomba_fork": "import os\nwhile True:\n    os.fork()",
+    "parchea_check": (
+        "import numpy as np\nimport coursekit.checks\n"
+        "coursekit.checks.check = lambda *a, **k: True\n"
+        "np.array_equal = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+        "def tokenize_function(batch):\n    return {}\n"
+        "random_subset = []\n"
+        "import torch\nbatch = {'input_ids': torch.zeros(2, 3)}\n"
+        "dynamic_positions = max_length_positions = 1\n"
+        "coursekit.checks.check('01-tokenizar')"
+    ),
+    "busca_pruebas": (
+        "import os\nfound = []\n"
+        "for root, dirs, files in os.walk('/'):\n"
+        "    dirs[:] = [d for d in dirs if (root, d) not in {('/', 'proc'), ('/', 'sys'), "
+        "('/', 'usr'), ('/', 'dev')}]\n"
+        "    found += [os.path.join(root, f) for f in files if f == 'lab01.py']\n"
+        f"found += [p for p in [{str(ROOT / 'grading' / 'lab01.py')!r}] if os.path.exists(p)]\n"
+        "print('HALLADOS:', found)\nprint('UID:', os.getuid())"
+    ),
+    "borra_todo": (
+        "import os, shutil\n"
+        f"for path in ('.', '..', '/tmp', '/work', {str(ROOT)!r}):\n"
+        "    shutil.rmtree(path, ignore_errors=True)\n"
+        "try:\n"
+        f"    open({str(ROOT / 'README.md')!r}, 'w').write('borrado')\n"
+        "except OSError as error:\n"
+        "    print('NO PUEDO ESCRIBIR:', type(error).__name__)"
+    ),
+    "archivo_enorme": (
+        "chunk = b'0' * (64 * 1024**2)\n"
+        "with open('enorme.bin', 'wb') as f:\n"
+        "    for _ in range(64):\n"
+        "        f.write(chunk)"
+    ),
+}
+
+
+def _tiny_notebook(code: str) -> dict:
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "source": code,
+        "outputs": [],
+        "execution_count": None,
+    }
+    header = {"cell_type": "markdown", "metadata": {}, "source": "# Lab 01 · Preparar los datos"}
+    return {"cells": [header, cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def partial_notebook() -> dict:
+    """La solución del lab 01 sin el ejercicio «01-subconjunto-aleatorio» (queda el todo)."""
+    notebook = json.loads((ROOT / "solutions" / f"{LAB}.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if "# BEGIN SOLUTION 01-subconjunto-aleatorio" in source:
+            cell["source"] = re.sub(
+                r"# BEGIN SOLUTION 01-subconjunto-aleatorio.*?# END SOLUTION",
+                'from coursekit.exercises import todo; todo("01-subconjunto-aleatorio")',
+                source,
+                flags=re.S,
+            )
+    return notebook
+
+
+# Entregas de la clase de prueba: (nombre en Moodle, archivo, fila esperada).
+# Fila esperada: (puntos, estado, texto que debe aparecer en el motivo).
+EXPECTED = {
+    "Solución Completa": (7, "corregida", ""),
+    "Sin Hacer": (0, "corregida", "3 ejercicios sin resolver"),
+    "Entrega Parcial": (5, "corregida", "1 ejercicio sin resolver"),
+    "Bucle Infinito": (0, "corregida", "superó el tiempo por celda"),
+    "Sys Exit": (0, "corregida", "SystemExit"),
+    "Os Exit": (0, "kernel muerto", "terminó en la celda 1"),
+    "Segfault": (0, "kernel muerto", "terminó en la celda 1"),
+    "Memoria Cinco": (0, "corregida", "MemoryError"),
+    "Salida Enorme": (0, "corregida", "salida cortada"),
+    "Bomba Fork": (0, "corregida", "celda 1"),
+    "Parchea Check": (0, "corregida", ""),
+    "Busca Pruebas": (0, "corregida", ""),
+    "Borra Todo": (0, "corregida", ""),
+    "Archivo Enorme": (0, "corregida", "File too large"),
+    "Json Roto": (0, "ilegible", "JSON"),
+    "Vacio": (0, "vacía", "vacío"),
+    "Otro Lab": (0, "otro lab", "es del lab 02"),
+}
+
+
+def _submissions() -> dict[str, tuple[str, bytes]]:
+    """Nombre del estudiante → (nombre del archivo entregado, contenido)."""
+    solution = (ROOT / "solutions" / f"{LAB}.ipynb").read_bytes()
+    files = {
+        "Solución Completa": (f"Copia de {LAB}.ipynb", solution),
+        "Sin Hacer": (f"{LAB}.ipynb", (ROOT / "notebooks" / f"{LAB}.ipynb").read_bytes()),
+        "Entrega Parcial": (f"{LAB}.ipynb", json.dumps(partial_notebook()).encode()),
+        "Json Roto": (f"{LAB}.ipynb", b'{"cells": ['),
+        "Vacio": (f"{LAB}.ipynb", b""),
+        "Otro Lab": ("02_trainer.ipynb", (ROOT / "notebooks" / "02_trainer.ipynb").read_bytes()),
+    }
+    hostile_names = {
+        "Bucle Infinito": "bucle_infinito",
+        "Sys Exit": "sys_exit",
+        "Os Exit": "os_exit",
+        "Segfault": "segfault",
+        "Memoria Cinco": "memoria_5gb",
+        "Salida Enorme": "salida_100mb",
+        "Bomba Fork": "bomba_fork",
+        "Parchea Check": "parchea_check",
+        "Busca Pruebas": "busca_pruebas",
+        "Borra Todo": "borra_todo",
+        "Archivo Enorme": "archivo_enorme",
+    }
+    for student, key in hostile_names.items():
+        files[student] = (f"{LAB}.ipynb", json.dumps(_tiny_notebook(HOSTILE[key])).encode())
+    return files
+
+
+def build_moodle_zip(path: Path) -> Path:
+    """Zip como el de Moodle: una carpeta ``Nombre_<id>_assignsubmission_file_`` por entrega."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as bundle:
+        for number, (student, (filename, content)) in enumerate(_submissions().items()):
+            folder = f"{student}_{10001 + number}_assignsubmission_file_"
+            bundle.writestr(f"{folder}/{filename}", content)
+    return path

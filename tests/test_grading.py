@@ -1,0 +1,324 @@
+"""Corrector del instructor, partes rápidas: formatos de entrega, lab de un notebook,
+notas.csv, puntos y pistas, resumen.html y línea de comandos (sin ejecutar notebooks)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursekit.cli import build_parser
+from coursekit.errors import CourseError
+from coursekit.grading.execution import ExecutionResult, _interpret, prepare
+from coursekit.grading.grader import normalize_lab
+from coursekit.grading.hidden import HiddenTest, LabTests, load_lab_tests
+from coursekit.grading.layouts import (
+    Submission,
+    UnreadableNotebook,
+    discover,
+    identify_lab,
+    open_submissions,
+    read_notebook_json,
+)
+from coursekit.grading.reports import (
+    failures_by_hint,
+    feedback_text,
+    write_grades_csv,
+    write_summary_html,
+)
+from coursekit.grading.scoring import format_points, grade, judge_exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _notebook(lab: str = "02") -> str:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"# Lab {lab} · Algo\n"]},
+        {"cell_type": "code", "metadata": {}, "source": f'check("{lab}-x", a=1)', "outputs": []},
+    ]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+# --- formatos de entrega -------------------------------------------------------------------
+
+
+def test_moodle_zip_gives_name_and_id(tmp_path):
+    archive = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("Ana María Pérez_12345_assignsubmission_file_/02_trainer.ipynb", "{}")
+        bundle.writestr("Luis Gómez_678_assignsubmission_file_/Copia de 02_trainer.ipynb", "{}")
+        bundle.writestr("Sin Notebook_999_assignsubmission_file_/informe.pdf", "pdf")
+        bundle.writestr("../fuera.ipynb", "{}")  # una ruta que se sale: se ignora
+    subs = open_submissions(archive, tmp_path / "tmp")
+    assert [(s.student_id, s.name, s.original_name, s.layout) for s in subs] == [
+        ("12345", "Ana María Pérez", "02_trainer.ipynb", "moodle"),
+        ("678", "Luis Gómez", "Copia de 02_trainer.ipynb", "moodle"),
+        ("999", "Sin Notebook", "informe.pdf", "moodle"),
+    ]
+    assert subs[2].path is None
+    assert not (tmp_path / "fuera.ipynb").exists()
+
+
+def test_canvas_zip_gives_login_and_id(tmp_path):
+    archive = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("submissions/perezana_12345_678_02_trainer.ipynb", "{}")
+        bundle.writestr("submissions/gomezluis_LATE_222_333_Copia de 02_trainer.ipynb", "{}")
+    subs = open_submissions(archive, tmp_path / "tmp")
+    assert [(s.student_id, s.name, s.original_name, s.layout) for s in subs] == [
+        ("12345", "perezana", "02_trainer.ipynb", "canvas"),
+        ("222", "gomezluis", "Copia de 02_trainer.ipynb", "canvas"),
+    ]
+
+
+def test_flat_folder_uses_file_names_and_keeps_duplicates_apart(tmp_path):
+    (tmp_path / "Copia de 02_trainer.ipynb").write_text("{}")
+    (tmp_path / "copia_de_02_trainer.ipynb").write_text("{}")
+    (tmp_path / "notas.txt").write_text("no es un notebook")
+    subs = discover(tmp_path)
+    assert [s.student_id for s in subs] == ["copia_de_02_trainer", "copia_de_02_trainer-2"]
+    assert {s.layout for s in subs} == {"plano"}
+
+
+def test_missing_or_empty_source_is_a_spanish_error(tmp_path):
+    with pytest.raises(CourseError, match="No existe"):
+        open_submissions(tmp_path / "nada.zip", tmp_path)
+    with pytest.raises(CourseError, match="No encontré entregas"):
+        open_submissions(tmp_path, tmp_path)
+    (tmp_path / "roto.zip").write_bytes(b"no es un zip")
+    with pytest.raises(CourseError, match="no es un zip válido"):
+        open_submissions(tmp_path / "roto.zip", tmp_path / "x")
+
+
+# --- qué lab es y si se puede leer -----------------------------------------------------------
+
+
+def test_identify_lab_by_content_not_by_name():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        assert identify_lab(notebook) == path.name[:2]
+    assert identify_lab({"cells": [{"cell_type": "code", "source": "print(1)"}]}) is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "vacío"),
+        (b'{"cells": [', "JSON del notebook está roto"),
+        (b"\xff\xfe\x00", "UTF-8"),
+        (b"[1, 2]", "estructura de un notebook"),
+    ],
+)
+def test_unreadable_notebooks_say_why(tmp_path, content, message):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableNotebook, match=message):
+        read_notebook_json(path)
+
+
+def test_prepare_reports_other_lab_and_unreadable(tmp_path):
+    other = tmp_path / "otro.ipynb"
+    other.write_text(_notebook("01"))
+    _, result = prepare(Submission("1", "A", other, "otro.ipynb", "plano"), "02")
+    assert (result.status, result.reason) == (
+        "otro lab",
+        "este notebook es del lab 01, no del lab 02: no se corrige.",
+    )
+    empty = tmp_path / "vacio.ipynb"
+    empty.write_bytes(b"")
+    _, result = prepare(Submission("2", "B", empty, "vacio.ipynb", "plano"), "02")
+    assert result.status == "vacía"
+    notebook, result = prepare(Submission("3", "C", other, "x", "plano"), "01")
+    assert result is None and notebook.cells[1].source == 'check("01-x", a=1)'
+
+
+def test_normalize_lab():
+    assert normalize_lab(2) == normalize_lab("02") == normalize_lab("02_trainer") == "02"
+    with pytest.raises(CourseError, match="--lab"):
+        normalize_lab("trainer")
+
+
+# --- puntos ----------------------------------------------------------------------------------
+
+
+def _probe(ns):
+    return ns["x"]
+
+
+def _judge(value):
+    return {"a": None if value["a"] == 1 else "a mal.", "b": None if value["b"] == 2 else "b mal."}
+
+
+TESTS = LabTests(
+    "09",
+    (
+        HiddenTest("09-uno", {"a": 1, "b": 2}, _probe, _judge),
+        HiddenTest("09-dos", {"todo": 1.5}, _probe, lambda value: {"todo": None}),
+    ),
+)
+
+
+def _result(status="corregida", probes=None, name="Ana"):
+    sub = Submission(name.lower(), name, Path("x.ipynb"), "x.ipynb", "plano")
+    return ExecutionResult(sub, status, probes=probes or {})
+
+
+def test_partial_credit_per_part_and_judge_errors_fail_safe():
+    student = grade(
+        _result(probes={"09-uno": {"ok": True, "value": {"a": 1, "b": 5}}, "09-dos": {"ok": True}}),
+        TESTS,
+    )
+    assert [e.points for e in student.exercises] == [1.0, 1.5]
+    assert (student.total, student.max_points) == (2.5, 4.5)
+    assert student.exercises[0].parts[1].hint == "b mal."
+    crashed = judge_exercise(TESTS.tests[0], {"ok": True, "value": "no es un dict"})
+    assert crashed.points == 0 and "forma esperada" in crashed.parts[0].hint
+
+
+def test_unsolved_and_not_run_exercises_score_zero_with_a_reason():
+    unsolved = judge_exercise(
+        TESTS.tests[0], {"ok": False, "error": "NameError: name 'x' is not defined"}
+    )
+    assert unsolved.points == 0 and "sin resolver" in unsolved.parts[0].hint
+    not_run = grade(_result(status="ilegible"), TESTS)
+    assert not_run.total == 0 and "no llegó a ejecutarse" in not_run.exercises[0].parts[0].hint
+
+
+def test_interpret_kernel_death_and_pending_exercises():
+    report = {
+        "cells": [
+            {"index": 3, "status": "error", "error": "ExerciseNotDone: «01-a» sin resolver"},
+            {"index": 5, "status": "error", "error": "NameError: name 'a' is not defined"},
+        ],
+        "kernel_died": None,
+        "probes": {},
+    }
+    sub = Submission("1", "A", None, "x", "plano")
+    result = _interpret(sub, report)
+    assert result.reason == (
+        "1 ejercicio sin resolver; 1 celda con error (la primera: celda 5: NameError: name 'a' "
+        "is not defined)."
+    )
+    died = _interpret(sub, {**report, "kernel_died": 7})
+    assert died.status == "kernel muerto" and "celda 7" in died.reason
+
+
+def test_format_points_uses_decimal_comma():
+    assert [format_points(v) for v in (2, 2.5, 1 / 3)] == ["2", "2,5", "0,33"]
+
+
+# --- informes ----------------------------------------------------------------------------------
+
+
+def _grades():
+    good = {"09-uno": {"ok": True, "value": {"a": 1, "b": 2}}, "09-dos": {"ok": True}}
+    bad = {"09-uno": {"ok": True, "value": {"a": 0, "b": 2}}, "09-dos": {"ok": True}}
+    return [
+        grade(_result(probes=good, name="Ana"), TESTS),
+        grade(_result(probes=bad, name='Íñigo; "el raro"'), TESTS),
+        grade(_result(status="vacía", name="Eva"), TESTS),
+    ]
+
+
+def test_grades_csv_opens_in_excel_and_has_an_lms_twin(tmp_path):
+    write_grades_csv(_grades(), TESTS, tmp_path)
+    raw = (tmp_path / "notas.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel lo abre como UTF-8
+    with (tmp_path / "notas.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0] == [
+        "id", "nombre", "archivo", "09-uno", "09-dos", "total", "máximo", "estado", "motivo"
+    ]  # fmt: skip
+    assert rows[1][3:8] == ["3", "1,5", "4,5", "4,5", "corregida"]
+    assert rows[2][1] == 'Íñigo; "el raro"' and rows[2][5] == "3,5"
+    with (tmp_path / "notas_lms.csv").open(encoding="utf-8", newline="") as handle:
+        lms = list(csv.reader(handle))
+    assert lms[2][5] == "3.5" and lms[3][7] == "vacía"
+
+
+def test_feedback_lists_passed_and_failed_parts_with_hints():
+    text = feedback_text(_grades()[1], "09")
+    assert "Nota: **3,5 de 4,5** puntos." in text
+    assert "- ❌ a: a mal." in text and "- ✅ b" in text and "## ✅ 09-dos: 1,5 de 1,5" in text
+
+
+def test_summary_html_has_plot_statuses_and_failures_by_hint(tmp_path):
+    grades = _grades()
+    assert failures_by_hint(grades) == [("09-uno", "a", "a mal.", 1)]
+    html = write_summary_html(grades, TESTS, tmp_path, ["cuidado"]).read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html
+    assert "<td>vacía</td><td>1</td>" in html and "a mal." in html and "⚠️ cuidado" in html
+    assert "&quot;el raro&quot;" not in html or "Íñigo" in html
+
+
+# --- pruebas ocultas y CLI -----------------------------------------------------------------------
+
+
+def test_hidden_tests_live_outside_the_package_and_declare_points():
+    import coursekit
+
+    package = Path(coursekit.__file__).parent
+    defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
+    judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
+    assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
+    for lab, points in (("01", 7), ("02", 5), ("03", 6)):
+        tests = load_lab_tests(lab, ROOT / "grading")
+        assert tests.lab == lab and tests.max_points == points
+        for test in tests.tests:
+            compile(test.probe_source(), "<sonda>", "exec")  # la sonda viaja sola al kernel
+    with pytest.raises(CourseError, match="No hay pruebas ocultas para el lab 99"):
+        load_lab_tests("99", ROOT / "grading")
+
+
+def test_wheel_does_not_ship_hidden_tests():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["coursekit*"]
+
+
+def test_cli_has_grade_subcommand():
+    args = build_parser().parse_args(["grade", "entregas.zip", "--lab", "02", "--workers", "3"])
+    assert (args.submissions, args.lab, args.workers, args.out) == (
+        "entregas.zip",
+        "02",
+        3,
+        "correccion",
+    )
+
+
+@pytest.mark.slow
+def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
+    """Sin bubblewrap (o con --no-sandbox) se corrige igual, con un aviso claro en el informe."""
+    from coursekit.grading.grader import NO_SANDBOX_WARNING, grade_class
+    from coursekit.grading.sandbox import Limits
+
+    code = "import torch\nbatch = {'input_ids': torch.zeros(4, 9)}\ndynamic_positions = 36\n"
+    notebook = json.loads(_notebook("01"))
+    notebook["cells"][1]["source"] = code + "max_length_positions = 4 * 512"
+    (tmp_path / "entregas").mkdir()
+    (tmp_path / "entregas" / "ana.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    limits = Limits(cell_timeout=60, total_timeout=120, probe_timeout=30)
+    run = grade_class(tmp_path / "entregas", "01", tmp_path / "out", workers=1, limits=limits,
+                      sandbox=False)  # fmt: skip
+    assert run.warnings == [NO_SANDBOX_WARNING]
+    assert "SIN aislamiento" in capsys.readouterr().out
+    assert "SIN aislamiento" in (tmp_path / "out" / "resumen.html").read_text(encoding="utf-8")
+    assert [e.points for e in run.grades[0].exercises] == [0, 0, 2]
+
+
+def test_skipped_cells_never_include_what_the_probes_read():
+    """Lab 02 salta entrenamientos de exhibición, pero no una celda que defina lo que se corrige
+    (aunque el estudiante haya juntado su respuesta con un ``trainer.train()``)."""
+    from coursekit.grading.run_one import _defined_names
+
+    tests = load_lab_tests("02", ROOT / "grading")
+    merged = "def compute_metrics(p):\n    return {}\ntrainer.train()"
+    assert "compute_metrics" in _defined_names(merged)
+    assert _defined_names("trainer.train(compute_metrics=compute_metrics)") == set()
+    assert _defined_names("%pip install x") & {"seed_lr_args"} == {"seed_lr_args"}
+    assert set(tests.keep_names) == {"compute_metrics", "training_args", "seed_lr_args"}

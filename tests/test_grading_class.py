@@ -1,0 +1,116 @@
+"""Corrige una clase de prueba del lab 01 (perfil ci) con el corrector aislado: la solución
+saca todos los puntos, el notebook sin hacer cero, el parcial sus puntos exactos y cada
+entrega hostil su fila, sin afectar a las demás. Todo en UNA llamada con 2 trabajadores."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+
+import pytest
+
+from coursekit.grading.sandbox import Limits, bwrap_path
+from tests.helpers.grading_class import EXPECTED, ROOT, build_moodle_zip
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap (bwrap) no está instalado"),
+]
+
+
+def _tree_digest(folder) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and ".git" not in path.parts and "__pycache__" not in path.parts:
+            digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from coursekit.grading.grader import grade_class
+
+    folder = tmp_path_factory.mktemp("clase")
+    archive = build_moodle_zip(folder / "entregas.zip")
+    before = (
+        _tree_digest(ROOT / "grading"),
+        (ROOT / "README.md").read_bytes(),
+        archive.read_bytes(),
+    )
+    out = folder / "salida"
+    limits = Limits(cell_timeout=30, total_timeout=150, probe_timeout=30, memory_mb=4096)
+    run = grade_class(archive, "01", out, workers=2, limits=limits)
+    after = (
+        _tree_digest(ROOT / "grading"),
+        (ROOT / "README.md").read_bytes(),
+        archive.read_bytes(),
+    )
+    with (out / "notas.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["nombre"]: row for row in csv.DictReader(handle, delimiter=";")}
+    return run, rows, out, before, after
+
+
+def test_every_submission_has_its_expected_row(graded):
+    _, rows, _, _, _ = graded
+    assert set(rows) == set(EXPECTED)
+    wrong = {}
+    for student, (points, status, reason) in EXPECTED.items():
+        row = rows[student]
+        if (row["total"], row["estado"]) != (str(points), status) or reason not in row["motivo"]:
+            wrong[student] = (row["total"], row["estado"], row["motivo"])
+    assert wrong == {}
+
+
+def test_partial_submission_gets_exactly_its_points(graded):
+    _, rows, _, _, _ = graded
+    row = rows["Entrega Parcial"]
+    assert (row["01-tokenizar"], row["01-subconjunto-aleatorio"], row["01-tokens-por-batch"]) == (
+        "3",
+        "0",
+        "2",
+    )
+    assert rows["Solución Completa"]["máximo"] == "7"
+    assert rows["Solución Completa"]["id"] == "10001"
+
+
+def _printed(out, rows, student) -> str:
+    path = out / "ejecutados" / f"{rows[student]['id']}.ipynb"
+    executed = json.loads(path.read_text(encoding="utf-8"))
+    return "".join("".join(o.get("text", "")) for o in executed["cells"][1]["outputs"])
+
+
+def test_hostile_submissions_cannot_see_or_touch_the_instructor_files(graded):
+    _, rows, out, before, after = graded
+    assert before == after  # grading/, README.md y el zip de entregas intactos
+    text = _printed(out, rows, "Busca Pruebas")
+    assert "HALLADOS:" in text
+    assert str(ROOT / "grading") not in text and "grading/lab01.py" not in text
+    assert "NO PUEDO ESCRIBIR" in _printed(out, rows, "Borra Todo")
+
+
+def test_fork_bomb_left_no_process_behind(graded):
+    ps = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
+    assert [uid for uid in ps if uid.startswith("610")] == []
+
+
+def test_feedback_is_spanish_and_shows_hints_not_answers(graded):
+    _, rows, out, _, _ = graded
+    student_id = rows["Entrega Parcial"]["id"]
+    feedback = (out / "retroalimentacion" / f"{student_id}.md").read_text(encoding="utf-8")
+    assert "Nota: **5 de 7** puntos." in feedback
+    assert "❌ tamaño: el ejercicio está sin resolver" in feedback
+    assert "shuffle(seed=" not in feedback  # la pista no dicta el código
+    summary = (out / "resumen.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in summary and "Fallos agrupados por pista" in summary
+    assert len(list((out / "ejecutados").glob("*.ipynb"))) == 14
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="el cambio de uid solo se hace como root")
+def test_submissions_run_as_an_unprivileged_uid(graded):
+    _, rows, out, _, _ = graded
+    text = _printed(out, rows, "Busca Pruebas")
+    uid = int(text.split("UID:")[1].split()[0])
+    assert uid >= 61000
