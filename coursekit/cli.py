@@ -152,6 +152,21 @@ def _run_run_labs(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- bench --------------------------------------------------------------------
+
+
+def _configure_bench(parser: argparse.ArgumentParser) -> None:
+    from coursekit.bench.commands import configure
+
+    configure(parser)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from coursekit.bench.commands import run
+
+    return run(args)
+
+
 # --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -169,6 +184,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="ejecuta los labs de solutions/ y guarda copias ejecutadas (fuera de git)",
         configure=_configure_run_labs,
         run=_run_run_labs,
+    ),
+    "bench": Subcommand(
+        help="benchmarks del curso: padding, methods o labs (tabla, JSON y gráfica)",
+        configure=_configure_bench,
+        run=_run_bench,
     ),
 }
 
