@@ -1,6 +1,7 @@
 """Atajo de ``coursekit bench methods`` (el código está en ``coursekit.bench.methods``).
 
-Uso:  python benchmarks/compare_methods.py --profile quick   (igual que: coursekit bench methods --profile quick)
+Uso:  python benchmarks/compare_methods.py --profile quick
+(igual que: coursekit bench methods --profile quick)
 """
 
 import sys

@@ -1,6 +1,7 @@
 """Atajo de ``coursekit bench padding`` (el código está en ``coursekit.bench.padding``).
 
-Uso:  python benchmarks/padding.py --profile quick   (igual que: coursekit bench padding --profile quick)
+Uso:  python benchmarks/padding.py --profile quick
+(igual que: coursekit bench padding --profile quick)
 """
 
 import sys

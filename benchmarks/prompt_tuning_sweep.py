@@ -88,7 +88,7 @@ def run_variant(name: str, profile, eval_steps: int) -> dict:
             per_device_eval_batch_size=profile.batch_size,
             learning_rate=lr,
             lr_scheduler_type=scheduler,
-            warmup_ratio=warmup,
+            warmup_steps=float(warmup),  # transformers 5: una fracción < 1 es proporción
             weight_decay=0.01,
             eval_strategy="steps",
             eval_steps=eval_steps,

@@ -10,7 +10,6 @@ import json
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.bench import labs, padding
 from coursekit.bench.report import HEADLINE_PREFIX, markdown_table
@@ -119,21 +118,10 @@ def test_bench_methods_rejects_unknown_method(tmp_path, capsys, tiny_models):
     assert "Método(s) desconocido(s): magia" in capsys.readouterr().err
 
 
-def _notebook(folder, name, *sources):
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, folder / name)
-
-
-def test_bench_labs_smoke(tmp_path, capsys):
+def test_bench_labs_smoke(tmp_path, capsys, write_notebook):
     solutions = tmp_path / "solutions"
-    _notebook(solutions, "01_memoria.ipynb", "datos = b'x' * (300 * 2**20)", "print('hecho')")
-    _notebook(solutions, "02_falla.ipynb", "raise ValueError('roto')")
+    write_notebook(solutions, "01_memoria.ipynb", "datos = b'x' * (300 * 2**20)", "print('hecho')")
+    write_notebook(solutions, "02_falla.ipynb", "raise ValueError('roto')")
     output = tmp_path / "res"
     code = main(
         ["bench", "labs", "--profile", "ci", "--solutions", str(solutions), "--output", str(output)]
@@ -155,10 +143,12 @@ def test_bench_labs_smoke(tmp_path, capsys):
     assert not any(labs.CUDA_MARK in cell.source for cell in executed.cells)
 
 
-def test_bench_labs_memory_limit_falls_back_with_a_message(tmp_path, capsys, monkeypatch):
+def test_bench_labs_memory_limit_falls_back_with_a_message(
+    tmp_path, capsys, monkeypatch, write_notebook
+):
     monkeypatch.setattr(labs, "check_memory_limit_supported", lambda limit: "sin cgroups aquí")
     solutions = tmp_path / "solutions"
-    _notebook(solutions, "01_ok.ipynb", "print(1)")
+    write_notebook(solutions, "01_ok.ipynb", "print(1)")
     code = main(
         [
             "bench",
@@ -182,9 +172,9 @@ def test_bench_labs_memory_limit_falls_back_with_a_message(tmp_path, capsys, mon
     labs.check_memory_limit_supported(256 * 2**20) is not None,
     reason="esta máquina no deja crear cgroups con límite de memoria",
 )
-def test_memory_limit_kills_a_lab_that_exceeds_it(tmp_path):
+def test_memory_limit_kills_a_lab_that_exceeds_it(tmp_path, write_notebook):
     solutions = tmp_path / "solutions"
-    _notebook(solutions, "01_grande.ipynb", "datos = b'x' * (600 * 2**20)")
+    write_notebook(solutions, "01_grande.ipynb", "datos = b'x' * (600 * 2**20)")
     rows = labs.run_labs_benchmark(
         "ci", solutions, memory_limit=256 * 2**20, timeout=120, log=lambda _: None
     )
