@@ -245,6 +245,21 @@ def _run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- bench --------------------------------------------------------------------
+
+
+def _configure_bench(parser: argparse.ArgumentParser) -> None:
+    from coursekit.bench.commands import configure
+
+    configure(parser)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from coursekit.bench.commands import run
+
+    return run(args)
+
+
 # --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -272,6 +287,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="corrige las entregas de un lab: notas.csv, retroalimentación y resumen.html",
         configure=_configure_grade,
         run=_run_grade,
+    ),
+    "bench": Subcommand(
+        help="benchmarks del curso: padding, methods o labs (tabla, JSON y gráfica)",
+        configure=_configure_bench,
+        run=_run_bench,
     ),
 }
 

@@ -1,5 +1,5 @@
 """Comparación medida de métodos de fine-tuning: la misma tabla en el lab 07 y en
-``benchmarks/compare_methods.py``.
+``coursekit bench methods`` (``benchmarks/compare_methods.py`` es un atajo).
 
 Cada método se entrena con ``Trainer`` con los mismos datos, semilla, batch y épocas; se miden
 parámetros entrenables, tiempo de entrenamiento, memoria pico, tamaño de lo guardado en disco,
@@ -145,13 +145,18 @@ class PeakMemory:
         self.peak_mb = max(0.0, (peak - self._start) / 2**20)
 
 
-def _training_arguments(output_dir: Path, learning_rate: float, profile: Any, num_epochs: int):
+def measurement_arguments(
+    output_dir: Path, learning_rate: float, profile: Any, num_epochs: int, **overrides: Any
+):
+    """``TrainingArguments`` de una medición: sin evaluación, guardado ni registro durante el
+    entrenamiento (el tiempo medido es solo entrenar). ``overrides`` cambia o añade argumentos
+    (p. ej. ``train_sampling_strategy``)."""
     from transformers import TrainingArguments
 
     from coursekit.environment import detect_environment, mixed_precision_flags
 
     env = detect_environment()
-    return TrainingArguments(
+    arguments = dict(
         output_dir=str(output_dir),
         num_train_epochs=num_epochs,
         per_device_train_batch_size=profile.batch_size,
@@ -167,6 +172,7 @@ def _training_arguments(output_dir: Path, learning_rate: float, profile: Any, nu
         disable_tqdm=True,
         **mixed_precision_flags(env, profile.mixed_precision),
     )
+    return TrainingArguments(**{**arguments, **overrides})
 
 
 def measure_method(
@@ -203,7 +209,7 @@ def measure_method(
     optimizer = method.make_optimizer(model) if method.make_optimizer else None
     trainer = Trainer(
         model=model,
-        args=_training_arguments(run_dir, method.learning_rate, profile, epochs),
+        args=measurement_arguments(run_dir, method.learning_rate, profile, epochs),
         train_dataset=train_dataset,
         data_collator=DataCollatorWithPadding(tokenizer),
         optimizers=(optimizer, None),

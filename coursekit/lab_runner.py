@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from coursekit.errors import CourseError, MissingPathError
 from coursekit.profiles import PROFILE_ENV_VAR, get_profile
@@ -44,6 +46,57 @@ def kernel_environment(profile_name: str, base: dict[str, str] | None = None) ->
     return env
 
 
+def execute_lab(
+    lab: str | Path,
+    kernel_env: dict[str, str],
+    timeout: int = 1800,
+    on_kernel_start: Callable[[Any], None] | None = None,
+    extra_cells: list[str] | None = None,
+) -> dict[str, Any]:
+    """Ejecuta un notebook con nbclient en un kernel con el entorno ``kernel_env``.
+
+    ``on_kernel_start(client)`` se llama con el kernel ya arrancado (p. ej. para medir su
+    memoria con ``client.km.provisioner.process.pid``). ``extra_cells`` son celdas de código que
+    se ejecutan al final y se quitan de la copia devuelta; sus salidas van en
+    ``extra_outputs``. Un error de celda no se propaga: queda en ``status`` y ``detail``.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+    from nbformat.v4 import new_code_cell
+
+    lab = Path(lab)
+    notebook = nbformat.read(lab, as_version=4)
+    original_cells = len(notebook.cells)
+    notebook.cells.extend(new_code_cell(source) for source in extra_cells or [])
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(lab.parent)}},
+    )
+    if on_kernel_start is not None:
+        client.on_notebook_start = lambda notebook: on_kernel_start(client)
+    start = time.perf_counter()
+    status, detail = "ok", ""
+    try:
+        client.execute(env=kernel_env)  # el entorno del kernel, no el de este proceso
+    except CellExecutionError as error:
+        status, detail = "error", str(error).strip().splitlines()[-1][:300]
+    except DeadKernelError as error:
+        status, detail = "kernel muerto", str(error).strip().splitlines()[-1][:300]
+    seconds = time.perf_counter() - start
+    extra_outputs = [cell.get("outputs", []) for cell in notebook.cells[original_cells:]]
+    del notebook.cells[original_cells:]
+    return {
+        "notebook": notebook,
+        "status": status,
+        "detail": detail,
+        "seconds": seconds,
+        "extra_outputs": extra_outputs,
+    }
+
+
 def run_labs(
     solutions_dir: str | Path = "solutions",
     output_dir: str | Path = "executed",
@@ -57,8 +110,6 @@ def run_labs(
     falla no detiene los siguientes.
     """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     profile_name = get_profile(profile).name
     kernel_env = kernel_environment(profile_name)
@@ -66,32 +117,19 @@ def run_labs(
     target.mkdir(parents=True, exist_ok=True)
     results = []
     for lab in find_labs(solutions_dir, names):
-        notebook = nbformat.read(lab, as_version=4)
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(lab.parent)}},
-        )
         print(f"▶ {lab.name} (perfil «{profile_name}»)...", flush=True)
-        start = time.perf_counter()
-        status, detail = "ok", ""
-        try:
-            client.execute(env=kernel_env)  # el entorno del kernel, no el de este proceso
-        except CellExecutionError as error:
-            status, detail = "error", str(error).strip().splitlines()[-1][:300]
-        seconds = time.perf_counter() - start
-        nbformat.write(notebook, target / lab.name)
+        run = execute_lab(lab, kernel_env, timeout)
+        nbformat.write(run["notebook"], target / lab.name)
         results.append(
             {
                 "lab": lab.stem,
                 "profile": profile_name,
-                "status": status,
-                "seconds": round(seconds, 1),
-                "detail": detail,
+                "status": run["status"],
+                "seconds": round(run["seconds"], 1),
+                "detail": run["detail"],
             }
         )
-        mark = "✅" if status == "ok" else "❌"
-        print(f"{mark} {lab.name}: {seconds:.0f} s {detail}", flush=True)
+        mark = "✅" if run["status"] == "ok" else "❌"
+        print(f"{mark} {lab.name}: {run['seconds']:.0f} s {run['detail']}", flush=True)
     (target / "timings.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return results

@@ -1,6 +1,6 @@
 """Comparación medida de estrategias de relleno (padding): ``max_length``, dinámico y agrupado.
 
-La usan el lab 01 y ``benchmarks/padding.py``: las mismas cifras salen del mismo código.
+La usa el lab 01 (un forward). ``coursekit bench padding`` mide una época de entrenamiento.
 """
 
 from __future__ import annotations

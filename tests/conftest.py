@@ -93,3 +93,24 @@ def tiny_bert():
         return BertForSequenceClassification(config).eval()
 
     return _make
+
+
+@pytest.fixture
+def write_notebook():
+    """Escribe un notebook de celdas de código (kernel ``python3``) en ``folder/name``."""
+
+    def _write(folder: Path, name: str, *sources: str) -> Path:
+        import nbformat
+        from nbformat.v4 import new_code_cell, new_notebook
+
+        folder.mkdir(parents=True, exist_ok=True)
+        nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, folder / name)
+        return folder / name
+
+    return _write

@@ -5,47 +5,35 @@ import os
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.cli import main
 from coursekit.errors import CourseError, MissingPathError
 from coursekit.lab_runner import find_labs, kernel_environment, run_labs
 
 
-def _write(folder, name, *sources):
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, folder / name)
-
-
-def test_find_labs_orders_and_filters(tmp_path):
-    _write(tmp_path, "02_b.ipynb", "1")
-    _write(tmp_path, "01_a.ipynb", "1")
+def test_find_labs_orders_and_filters(tmp_path, write_notebook):
+    write_notebook(tmp_path, "02_b.ipynb", "1")
+    write_notebook(tmp_path, "01_a.ipynb", "1")
     assert [p.name for p in find_labs(tmp_path)] == ["01_a.ipynb", "02_b.ipynb"]
     assert [p.name for p in find_labs(tmp_path, ["02"])] == ["02_b.ipynb"]
 
 
-def test_find_labs_bad_inputs(tmp_path):
+def test_find_labs_bad_inputs(tmp_path, write_notebook):
     with pytest.raises(MissingPathError, match="No existe la carpeta"):
         find_labs(tmp_path / "nada")
     with pytest.raises(CourseError, match="No hay notebooks"):
         find_labs(tmp_path)
-    _write(tmp_path, "01_a.ipynb", "1")
+    write_notebook(tmp_path, "01_a.ipynb", "1")
     with pytest.raises(CourseError, match="Labs disponibles: 01_a"):
         find_labs(tmp_path, ["07"])
 
 
 @pytest.mark.slow
-def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
+def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch, write_notebook):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"
-    _write(solutions, "01_ok.ipynb", "import os\nprint(os.environ['COURSE_PROFILE'])")
-    _write(solutions, "02_falla.ipynb", "raise ValueError('roto')", "print('no llega')")
+    write_notebook(solutions, "01_ok.ipynb", "import os\nprint(os.environ['COURSE_PROFILE'])")
+    write_notebook(solutions, "02_falla.ipynb", "raise ValueError('roto')", "print('no llega')")
     results = run_labs(solutions, tmp_path / "out", profile="quick", timeout=60)
     assert [(r["lab"], r["status"], r["profile"]) for r in results] == [
         ("01_ok", "ok", "quick"),
@@ -60,10 +48,10 @@ def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch):
+def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch, write_notebook):
     monkeypatch.setenv("MPLBACKEND", "Agg")  # lo define conftest.py para las pruebas
     solutions = tmp_path / "solutions"
-    _write(
+    write_notebook(
         solutions, "01_plot.ipynb", "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
     )
     run_labs(solutions, tmp_path / "out", profile="ci", timeout=60)
@@ -80,10 +68,10 @@ def test_kernel_environment_leaves_the_base_alone():
 
 
 @pytest.mark.slow
-def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys):
+def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys, write_notebook):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"
-    _write(solutions, "01_ok.ipynb", "x = 1")
+    write_notebook(solutions, "01_ok.ipynb", "x = 1")
     args = ["run-labs", "--solutions", str(solutions), "--output", str(tmp_path / "out")]
     assert main([*args, "--profile", "ci"]) == 0
     assert "1/1 labs sin errores" in capsys.readouterr().out

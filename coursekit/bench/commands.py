@@ -1,0 +1,186 @@
+"""Los argumentos y la ejecución de ``coursekit bench padding|methods|labs``.
+
+Este módulo no importa torch al cargarse (``coursekit --help`` debe ser rápido): cada
+benchmark se importa al ejecutarse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from coursekit.bench.report import DEFAULT_OUTPUT_DIR, HEADLINE_PREFIX
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="perfil: full, quick o ci (por defecto, COURSE_PROFILE o el del entorno)",
+    )
+    parser.add_argument(
+        "--output",
+        default=DEFAULT_OUTPUT_DIR,
+        metavar="DIR",
+        help=f"carpeta del JSON y la gráfica (por defecto: {DEFAULT_OUTPUT_DIR})",
+    )
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Añade los sub-benchmarks ``padding``, ``methods`` y ``labs`` a ``parser``."""
+    subparsers = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+
+    padding = subparsers.add_parser(
+        "padding",
+        help="una época de entrenamiento con cada estrategia de relleno (RT e IMDB)",
+    )
+    _common(padding)
+    padding.add_argument(
+        "--sources",
+        nargs="+",
+        default=None,
+        metavar="FUENTE",
+        help="valores de la columna source del CSV (por defecto: rotten_tomatoes imdb)",
+    )
+    padding.add_argument("--max-length", type=int, nargs="+", default=[512, 128])
+    padding.add_argument(
+        "--train-size",
+        type=int,
+        default=None,
+        help="ejemplos de entrenamiento por fuente (por defecto: 256 o los del perfil)",
+    )
+    padding.add_argument(
+        "--eval-size",
+        type=int,
+        default=None,
+        help="ejemplos de validación (por defecto: los del perfil, como mucho 200)",
+    )
+    padding.add_argument("--batch-size", type=int, default=None, help="por defecto, el del perfil")
+    padding.set_defaults(_bench=_run_padding)
+
+    methods = subparsers.add_parser(
+        "methods", help="la tabla del lab 07 y las razones LoRA/completo"
+    )
+    _common(methods)
+    methods.add_argument("--only", nargs="+", metavar="MÉTODO", help="medir solo estos métodos")
+    methods.set_defaults(_bench=_run_methods)
+
+    labs = subparsers.add_parser("labs", help="tiempo y memoria pico de ejecutar cada lab")
+    _common(labs)
+    labs.add_argument(
+        "labs", nargs="*", metavar="LAB", help="prefijos de los labs (por defecto, todos)"
+    )
+    labs.add_argument("--solutions", default="solutions", metavar="DIR")
+    labs.add_argument("--timeout", type=int, default=1800, help="segundos máximos por celda")
+    labs.add_argument(
+        "--memory-limit",
+        default=None,
+        metavar="TAMAÑO",
+        help="ejecuta cada kernel en un cgroup con este límite, p. ej. 2G (el de Binder)",
+    )
+    labs.set_defaults(_bench=_run_labs)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ejecuta el benchmark elegido; imprime la tabla, guarda JSON y gráfica y termina con la
+    razón principal."""
+    from coursekit.bench.report import describe_machine, machine_info
+    from coursekit.profiles import get_profile
+
+    profile = get_profile(args.profile)
+    machine = machine_info()
+    print(f"coursekit bench {args.benchmark} · perfil {profile.name} · {describe_machine(machine)}")
+    start = time.perf_counter()
+    code, results, table, figure, line = args._bench(args, profile)
+    results = {
+        "benchmark": args.benchmark,
+        "perfil": profile.name,
+        "máquina": machine,
+        "segundos_totales": round(time.perf_counter() - start, 1),
+        **results,
+    }
+    from coursekit.bench.report import output_paths, save_figure, write_results
+
+    paths = output_paths(args.output, args.benchmark, profile.name)
+    write_results(paths["json"], results)
+    save_figure(figure, paths["plot"])
+    print(f"\n{table}\n")
+    print(f"resultados: {paths['json']} · gráfica: {paths['plot']}")
+    print(f"{HEADLINE_PREFIX} {line}")
+    return code
+
+
+def _run_padding(args: argparse.Namespace, profile: Any):
+    from coursekit.bench import padding
+    from coursekit.bench.report import markdown_table
+
+    rows = padding.run_padding_benchmark(
+        profile,
+        sources=args.sources or tuple(padding.SOURCES),
+        train_size=args.train_size or min(256, profile.train_size),
+        eval_size=args.eval_size or min(200, profile.eval_size),
+        batch_size=args.batch_size or profile.batch_size,
+        max_lengths=args.max_length,
+    )
+    results = {
+        "ejemplos": {
+            "train": args.train_size or min(256, profile.train_size),
+            "eval": args.eval_size or min(200, profile.eval_size),
+        },
+        "batch": args.batch_size or profile.batch_size,
+        "learning_rate": profile.learning_rate,
+        "filas": rows,
+    }
+    table = markdown_table(rows, padding.TABLE_COLUMNS)
+    return 0, results, table, padding.plot_padding_epochs(rows), padding.headline(rows)
+
+
+def _run_methods(args: argparse.Namespace, profile: Any):
+    from coursekit.bench import methods
+    from coursekit.bench.report import markdown_table
+    from coursekit.plots import plot_method_comparison
+
+    results = methods.run_methods_benchmark(profile, only=args.only)
+    rows = results["filas"]
+    ratios = methods.lora_full_ratios(rows)
+    results["razones_lora_completo"] = ratios
+    baseline_row = {"método": "línea base (clase mayoritaria)", "exactitud": results["línea_base"]}
+    table = markdown_table([*rows, baseline_row], methods.TABLE_COLUMNS)
+    import pandas as pd
+
+    figure = plot_method_comparison(
+        pd.DataFrame(rows).set_index("método"), baseline=results["línea_base"]
+    )
+    return 0, results, table, figure, methods.headline(ratios)
+
+
+def _run_labs(args: argparse.Namespace, profile: Any):
+    from coursekit.bench import labs
+    from coursekit.bench.report import markdown_table
+
+    limit = labs.parse_memory_size(args.memory_limit) if args.memory_limit else None
+    if limit is not None:
+        problem = labs.check_memory_limit_supported(limit)
+        if problem:
+            print(f"Aviso: se mide sin límite de memoria. {problem}")
+            limit = None
+    rows = labs.run_labs_benchmark(
+        profile.name,
+        args.solutions,
+        args.labs,
+        timeout=args.timeout,
+        memory_limit=limit,
+        executed_dir=f"{args.output}/labs-{profile.name}",
+    )
+    columns = labs.TABLE_COLUMNS + (labs.LIMIT_COLUMNS if limit else ())
+    limit_mb = limit / 2**20 if limit else labs.BINDER_LIMIT_MB
+    results = {"límite_memoria_MB": limit / 2**20 if limit else None, "filas": rows}
+    failed = any(row["estado"] != "ok" for row in rows)
+    return (
+        1 if failed else 0,
+        results,
+        markdown_table(rows, columns),
+        labs.plot_labs(rows, limit_mb),
+        labs.headline(rows, limit_mb),
+    )

@@ -1,0 +1,200 @@
+"""``coursekit bench``: cada benchmark en miniatura (modelo diminuto, pocos ejemplos).
+
+Comprueban la forma de la salida (columnas, claves del JSON, la línea de la razón principal),
+nunca los tiempos.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from coursekit.bench import labs, padding
+from coursekit.bench.report import HEADLINE_PREFIX, markdown_table
+from coursekit.cli import main
+from coursekit.comparison import COLUMNS
+from coursekit.errors import CourseError
+
+
+@pytest.fixture
+def tiny_models(monkeypatch, tiny_bert):
+    """Los benchmarks cargan el clasificador del perfil: aquí, uno diminuto."""
+    import coursekit.models
+
+    def fake_classifier(profile, label_names, **kwargs):
+        return tiny_bert(num_labels=len(label_names))
+
+    monkeypatch.setattr(coursekit.models, "load_classifier", fake_classifier)
+
+
+def _last_line(capsys) -> tuple[str, str]:
+    out = capsys.readouterr().out
+    return out, out.strip().splitlines()[-1]
+
+
+def test_bench_padding_smoke(tmp_path, capsys, tiny_models):
+    code = main(
+        [
+            "bench",
+            "padding",
+            "--profile",
+            "ci",
+            "--train-size",
+            "8",
+            "--eval-size",
+            "4",
+            "--batch-size",
+            "4",
+            "--max-length",
+            "32",
+            "16",
+            "--output",
+            str(tmp_path),
+        ]
+    )
+    out, last = _last_line(capsys)
+    assert code == 0
+    assert "| datos | estrategia | posiciones/batch | tokens reales/batch |" in out
+    assert last.startswith(HEADLINE_PREFIX)
+    assert "Rotten Tomatoes" in last and "IMDB" in last
+    results = json.loads((tmp_path / "padding-ci.json").read_text(encoding="utf-8"))
+    assert {"benchmark", "perfil", "máquina", "filas", "ejemplos", "batch"} <= set(results)
+    rows = results["filas"]
+    assert [(r["datos"], r["estrategia"]) for r in rows] == [
+        (source, name)
+        for source in ("Rotten Tomatoes", "IMDB")
+        for name in ("max_length 32", "max_length 16", "dinámico", "dinámico + agrupado")
+    ]
+    for row in rows:
+        assert set(padding.ROW_KEYS) <= set(row)
+        assert 0 < row["tokens_reales_por_batch"] <= row["posiciones_por_batch"]
+        assert 0.0 <= row["exactitud"] <= 1.0
+    # max_length rellena siempre hasta el tope: batch × longitud posiciones por batch.
+    assert rows[0]["posiciones_por_batch"] == 4 * 32
+    assert rows[0]["aceleración"] == 1.0
+    assert (tmp_path / "padding-ci.png").stat().st_size > 0
+
+
+def test_padding_strategies_and_errors():
+    assert padding.strategies([128, 512]) == [
+        ("max_length", 512),
+        ("max_length", 128),
+        ("dynamic", 512),
+        ("grouped", 512),
+    ]
+    with pytest.raises(CourseError, match="longitud positiva"):
+        padding.strategies([])
+    with pytest.raises(CourseError, match="Fuente desconocida"):
+        padding.source_subsets(None, "yelp", 8, 4)
+
+
+def test_bench_methods_smoke(tmp_path, capsys, tiny_models):
+    code = main(["bench", "methods", "--profile", "ci", "--output", str(tmp_path)])
+    out, last = _last_line(capsys)
+    assert code == 0
+    assert "| método | entrenables |" in out and "línea base (clase mayoritaria)" in out
+    assert last.startswith(f"{HEADLINE_PREFIX} LoRA / completo: parámetros entrenables")
+    results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
+    names = [row["método"] for row in results["filas"]]
+    assert names == [
+        "fine-tuning completo",
+        "LLRD",
+        "LoRA",
+        "prompt tuning",
+        "encoder congelado",
+        "código del tutorial",
+    ]
+    assert set(COLUMNS) <= set(results["filas"][0])
+    ratios = results["razones_lora_completo"]
+    assert set(ratios) == {"parámetros", "tiempo", "memoria", "disco", "exactitud_puntos"}
+    assert 0 < ratios["parámetros"] < 1
+    assert (tmp_path / "methods-ci.png").is_file()
+
+
+def test_bench_methods_rejects_unknown_method(tmp_path, capsys, tiny_models):
+    assert main(["bench", "methods", "--profile", "ci", "--only", "magia"]) == 2
+    assert "Método(s) desconocido(s): magia" in capsys.readouterr().err
+
+
+def test_bench_labs_smoke(tmp_path, capsys, write_notebook):
+    solutions = tmp_path / "solutions"
+    write_notebook(solutions, "01_memoria.ipynb", "datos = b'x' * (300 * 2**20)", "print('hecho')")
+    write_notebook(solutions, "02_falla.ipynb", "raise ValueError('roto')")
+    output = tmp_path / "res"
+    code = main(
+        ["bench", "labs", "--profile", "ci", "--solutions", str(solutions), "--output", str(output)]
+    )
+    out, last = _last_line(capsys)
+    assert code == 1  # un lab falló
+    assert "| lab | estado | tiempo (s) | RSS pico del kernel (MB) | pico CUDA (MB) |" in out
+    assert last.startswith(HEADLINE_PREFIX) and "1/2 labs" in last
+    results = json.loads((output / "labs-ci.json").read_text(encoding="utf-8"))
+    rows = {row["lab"]: row for row in results["filas"]}
+    assert set(rows) == {"01_memoria", "02_falla"}
+    assert set(labs.ROW_KEYS) <= set(rows["01_memoria"])
+    assert rows["01_memoria"]["estado"] == "ok" and rows["02_falla"]["estado"] == "error"
+    assert rows["01_memoria"]["rss_pico_MB"] > 300  # los 300 MB del kernel cuentan
+    assert rows["01_memoria"]["cuda_pico_MB"] is None  # sin GPU (o sin torch importado)
+    # La copia ejecutada no lleva la celda añadida para leer la memoria CUDA.
+    executed = nbformat.read(output / "labs-ci" / "01_memoria.ipynb", as_version=4)
+    assert len(executed.cells) == 2
+    assert not any(labs.CUDA_MARK in cell.source for cell in executed.cells)
+
+
+def test_bench_labs_memory_limit_falls_back_with_a_message(
+    tmp_path, capsys, monkeypatch, write_notebook
+):
+    monkeypatch.setattr(labs, "check_memory_limit_supported", lambda limit: "sin cgroups aquí")
+    solutions = tmp_path / "solutions"
+    write_notebook(solutions, "01_ok.ipynb", "print(1)")
+    code = main(
+        [
+            "bench",
+            "labs",
+            "--profile",
+            "ci",
+            "--solutions",
+            str(solutions),
+            "--output",
+            str(tmp_path / "res"),
+            "--memory-limit",
+            "2G",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Aviso: se mide sin límite de memoria. sin cgroups aquí" in out
+
+
+@pytest.mark.skipif(
+    labs.check_memory_limit_supported(256 * 2**20) is not None,
+    reason="esta máquina no deja crear cgroups con límite de memoria",
+)
+def test_memory_limit_kills_a_lab_that_exceeds_it(tmp_path, write_notebook):
+    solutions = tmp_path / "solutions"
+    write_notebook(solutions, "01_grande.ipynb", "datos = b'x' * (600 * 2**20)")
+    rows = labs.run_labs_benchmark(
+        "ci", solutions, memory_limit=256 * 2**20, timeout=120, log=lambda _: None
+    )
+    assert rows[0]["estado"] == "sin memoria"
+    assert rows[0]["límite_MB"] == 256
+
+
+def test_parse_memory_size_and_cuda_output():
+    assert labs.parse_memory_size("2G") == 2 * 2**30
+    assert labs.parse_memory_size("1536M") == 1536 * 2**20
+    assert labs.parse_memory_size("1000") == 1000
+    with pytest.raises(CourseError, match="Tamaño de memoria no válido"):
+        labs.parse_memory_size("mucho")
+    outputs = [[{"output_type": "stream", "text": f"{labs.CUDA_MARK} {3 * 2**20}\n"}]]
+    assert labs.cuda_peak_mb(outputs) == 3.0
+    assert labs.cuda_peak_mb([[{"text": f"{labs.CUDA_MARK} -1\n"}]]) is None
+
+
+def test_markdown_table_leaves_missing_values_blank():
+    table = markdown_table([{"a": 1.234, "b": None}], [("a", "A", "{:.1f}"), ("b", "B", "{}")])
+    assert table.splitlines() == ["| A | B |", "|---|---|", "| 1.2 |  |"]
+    with pytest.raises(CourseError):
+        markdown_table([], [])
