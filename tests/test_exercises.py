@@ -39,7 +39,6 @@ def test_exercise_not_done_pickles():
     assert str(exc) == str(ExerciseNotDone("ej3"))
 
 
-
 def _unwritten(exercise_id):
     def function(*args, **kwargs):
         todo(exercise_id)

@@ -192,6 +192,7 @@ def test_interpret_kernel_death_and_pending_exercises():
     report = {
         "cells": [
             {"index": 3, "status": "error", "error": "ExerciseNotDone: «01-a» sin resolver"},
+            {"index": 4, "status": "error", "error": "ExerciseNotDone: «01-a» sin resolver"},
             {"index": 5, "status": "error", "error": "NameError: name 'a' is not defined"},
         ],
         "kernel_died": None,
