@@ -116,6 +116,15 @@ def judge_positions(seen) -> dict:
 
 LAB_TESTS = LabTests(
     lab="01",
+    # La medida de tiempos del relleno (forward del modelo tres veces) solo se muestra.
+    skip_cells=(r"compare_padding\(", r"plot_padding_comparison\("),
+    keep_names=(
+        "tokenize_function",
+        "random_subset",
+        "batch",
+        "dynamic_positions",
+        "max_length_positions",
+    ),
     tests=(
         HiddenTest(
             "01-tokenizar",

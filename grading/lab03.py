@@ -118,29 +118,46 @@ def probe_compile(ns):
 
 
 def judge_compile(seen) -> dict:
+    """KerasHub compila cada ``TextClassifier`` con valores por defecto (Adam, la pérdida y la
+    métrica correctas, pero su propia tasa). La tasa del perfil es lo que demuestra que el
+    estudiante compiló: sin ella, las otras dos partes tampoco cuentan."""
     rate = get_profile("ci").learning_rate
-    compiled = seen["compiled"]
-    return {
-        "Adam con la tasa del perfil": None
-        if compiled
+    own_compile = (
+        seen["compiled"]
         and seen["optimizer"] == "Adam"
         and seen["learning_rate"] is not None
         and abs(seen["learning_rate"] - rate) <= 1e-3 * rate
-        else "el optimizador debe ser Adam con la tasa de aprendizaje del perfil.",
+    )
+    if not own_compile:
+        hint = (
+            "el modelo no está compilado como pide el ejercicio: el optimizador debe ser Adam "
+            "con la tasa de aprendizaje del perfil (sin compilar, KerasHub usa la suya)."
+        )
+        return dict.fromkeys(
+            ("Adam con la tasa del perfil", "pérdida sobre logits", "métrica de exactitud"), hint
+        )
+    return {
+        "Adam con la tasa del perfil": None,
         "pérdida sobre logits": None
-        if compiled
-        and seen["loss"].startswith("sparsecategoricalcrossentropy")
-        and seen["from_logits"] is True
+        if seen["loss"].startswith("sparsecategoricalcrossentropy") and seen["from_logits"] is True
         else "la pérdida no encaja con etiquetas enteras y un modelo que devuelve logits.",
         "métrica de exactitud": None
-        if compiled
-        and any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in seen["metrics"])
+        if any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in seen["metrics"])
         else "falta la métrica de exactitud.",
     }
 
 
 LAB_TESTS = LabTests(
     lab="03",
+    # Entrenar, evaluar, predecir y la prueba con el backend de PyTorch solo se muestran.
+    skip_cells=(
+        r"\.fit\(",
+        r"\.evaluate\(",
+        r"\.predict\(",
+        r"keras_history_frame\(",
+        r"torch_script",
+    ),
+    keep_names=("make_tf_dataset", "model", "sequence_length", "train_subset", "profile"),
     tests=(
         HiddenTest(
             "03-tf-data",

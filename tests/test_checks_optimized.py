@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import coursekit.lab_checks
 from coursekit.checks import CheckFailed, check, expect, lab_exercises, resumen
 from coursekit.metrics import classification_metrics
@@ -27,6 +29,7 @@ def test_no_assert_statements_in_lab_checks():
     assert found == [], f"usa coursekit.checks.expect en vez de assert: {found}"
 
 
+@pytest.mark.slow
 def test_wrong_answer_fails_under_python_O():
     """En un proceso con ``-O`` (sin asserts), una respuesta mala sigue fallando."""
     script = textwrap.dedent(

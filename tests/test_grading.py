@@ -192,6 +192,7 @@ def test_interpret_kernel_death_and_pending_exercises():
     report = {
         "cells": [
             {"index": 3, "status": "error", "error": "ExerciseNotDone: «01-a» sin resolver"},
+            {"index": 4, "status": "error", "error": "ExerciseNotDone: «01-a» sin resolver"},
             {"index": 5, "status": "error", "error": "NameError: name 'a' is not defined"},
         ],
         "kernel_died": None,
@@ -322,3 +323,24 @@ def test_skipped_cells_never_include_what_the_probes_read():
     assert _defined_names("trainer.train(compute_metrics=compute_metrics)") == set()
     assert _defined_names("%pip install x") & {"seed_lr_args"} == {"seed_lr_args"}
     assert set(tests.keep_names) == {"compute_metrics", "training_args", "seed_lr_args"}
+
+
+def test_lab03_compile_counts_only_when_the_student_compiled():
+    """KerasHub ya compila el modelo con Adam, la pérdida y la métrica buenas (y su propia
+    tasa): el notebook sin hacer no debe llevarse esos puntos."""
+    from coursekit.profiles import get_profile
+
+    test = load_lab_tests("03", ROOT / "grading").tests[1]
+    rate = get_profile("ci").learning_rate
+    seen = {
+        "compiled": True,
+        "optimizer": "Adam",
+        "learning_rate": 5e-5 if rate != 5e-5 else 1e-3,
+        "loss": "sparsecategoricalcrossentropy",
+        "from_logits": True,
+        "metrics": ["sparsecategoricalaccuracy"],
+    }
+    assert judge_exercise(test, {"ok": True, "value": seen}).points == 0
+    mine = {**seen, "learning_rate": rate, "metrics": ["mean"]}
+    score = judge_exercise(test, {"ok": True, "value": mine})
+    assert score.points == 2 and score.parts[2].hint == "falta la métrica de exactitud."

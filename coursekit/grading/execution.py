@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,7 +186,13 @@ def _interpret(submission: Submission, report: dict) -> ExecutionResult:
             f"infinito?): celda {timeouts[0].get('index')}."
         )
     else:
-        pending = sum("ExerciseNotDone" in str(c.get("error")) for c in cells)
+        pending = len(
+            {
+                (re.findall(r"«([^»]+)»", str(c.get("error"))) or [c.get("index")])[0]
+                for c in cells
+                if "ExerciseNotDone" in str(c.get("error"))
+            }
+        )  # ejercicios distintos: la celda del ejercicio y la de su comprobación cuentan uno
         notes = [f"{_plural(pending, 'ejercicio')} sin resolver"] if pending else []
         if errors:
             notes.append(f"{_plural(len(errors), 'celda')} con error (la primera: {errors[0]})")

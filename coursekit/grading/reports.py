@@ -124,6 +124,7 @@ def _plots(grades: list[StudentGrade], tests: LabTests) -> str:
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     totals = [g.total for g in grades]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -132,15 +133,19 @@ def _plots(grades: list[StudentGrade], tests: LabTests) -> str:
     left.set_xlabel(f"puntos (de {format_points(maximum)})")
     left.set_ylabel("estudiantes")
     left.set_title("Distribución de notas")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Solo las entregas que se ejecutaron: un archivo vacío o de otro lab no «falla» ejercicios.
+    ran = [g for g in grades if g.result.status in (GRADED, "kernel muerto")] or grades
     shares = []
     for index in range(len(tests.exercises)):
-        scores = [g.exercises[index] for g in grades]
+        scores = [g.exercises[index] for g in ran]
         lost = sum(s.max_points - s.points for s in scores)
         shares.append(100 * lost / max(1e-9, sum(s.max_points for s in scores)))
-    right.barh(tests.exercises, shares, color="#dd8452")
+    order = sorted(range(len(shares)), key=lambda i: -shares[i])
+    right.barh([tests.exercises[i] for i in order], [shares[i] for i in order], color="#dd8452")
     right.invert_yaxis()
     right.set_xlim(0, 100)
-    right.set_xlabel("% de puntos perdidos")
+    right.set_xlabel(f"% de puntos perdidos ({len(ran)} entregas ejecutadas)")
     right.set_title("Ejercicios más fallados")
     fig.tight_layout()
     encoded = _figure_png(fig)
