@@ -18,3 +18,18 @@ if "COURSE_CHECKPOINT_DIR" not in os.environ:
     import tempfile
 
     os.environ["COURSE_CHECKPOINT_DIR"] = tempfile.mkdtemp(prefix="coursekit-checkpoints-")
+
+# Con pytest-xdist cada proceso de pruebas (y los kernels que arranca) usa un solo hilo de
+# PyTorch/BLAS: dos procesos con dos hilos cada uno en una máquina de dos núcleos se estorban.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Las celdas de los labs (nbval) son lentas: entran en ``-m slow``, no en ``-m "not slow"``."""
+    import pytest
+
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

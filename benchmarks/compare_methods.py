@@ -1,7 +1,7 @@
 """Benchmark: la tabla comparativa del lab 07 (fine-tuning completo, LLRD, LoRA, prompt tuning,
 encoder congelado y el bucle del tutorial), medida en una sola ejecución.
 
-Usa las mismas funciones que el lab (``coursekit.comparison.course_methods`` y
+Usa las mismas funciones que el lab (``coursekit.method_settings.course_methods`` y
 ``compare_methods``), con los mismos datos, semilla y épocas del perfil, y mide siempre de nuevo
 (no reutiliza resultados guardados). Imprime la tabla en Markdown y las razones LoRA / completo.
 
@@ -18,7 +18,8 @@ import time
 import torch
 
 from coursekit import data
-from coursekit.comparison import compare_methods, course_methods
+from coursekit.comparison import compare_methods
+from coursekit.method_settings import course_methods
 from coursekit.models import load_classifier, load_tokenizer, resolve_model_name
 from coursekit.profiles import get_profile
 

@@ -19,8 +19,8 @@ class ExerciseNotDone(CourseError):
     def __init__(self, exercise_id: str) -> None:
         self.exercise_id = exercise_id
         super().__init__(
-            f"✏️ Ejercicio «{exercise_id}» sin resolver: escribe tu código en la celda "
-            "de arriba (donde dice «TU CÓDIGO AQUÍ») y vuelve a ejecutarla."
+            f"✏️ Ejercicio «{exercise_id}» sin resolver: en la celda del ejercicio (donde dice "
+            "«TU CÓDIGO AQUÍ»), sustituye la línea todo(...) por tu código y vuelve a ejecutarla."
         )
 
     def __reduce__(self):  # para que se pueda serializar (pickle) con un solo argumento

@@ -33,6 +33,17 @@ def find_labs(
     return labs
 
 
+def kernel_environment(profile_name: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Entorno para el kernel de un lab: el de ``base`` (por defecto, el de este proceso) con
+    ``COURSE_PROFILE`` fijado y sin ``MPLBACKEND=Agg`` (con él el kernel no usaría el backend
+    *inline* y las copias ejecutadas no tendrían gráficas). No modifica ``os.environ``."""
+    env = dict(os.environ if base is None else base)
+    env[PROFILE_ENV_VAR] = profile_name
+    if env.get("MPLBACKEND", "").lower() == "agg":
+        del env["MPLBACKEND"]
+    return env
+
+
 def run_labs(
     solutions_dir: str | Path = "solutions",
     output_dir: str | Path = "executed",
@@ -50,10 +61,7 @@ def run_labs(
     from nbclient.exceptions import CellExecutionError
 
     profile_name = get_profile(profile).name
-    os.environ[PROFILE_ENV_VAR] = profile_name  # el kernel hereda el entorno
-    # Con MPLBACKEND=Agg el kernel no usa el backend inline y las copias no tendrían gráficas.
-    if os.environ.get("MPLBACKEND", "").lower() == "agg":
-        del os.environ["MPLBACKEND"]
+    kernel_env = kernel_environment(profile_name)
     target = Path(output_dir) / profile_name
     target.mkdir(parents=True, exist_ok=True)
     results = []
@@ -69,7 +77,7 @@ def run_labs(
         start = time.perf_counter()
         status, detail = "ok", ""
         try:
-            client.execute()
+            client.execute(env=kernel_env)  # el entorno del kernel, no el de este proceso
         except CellExecutionError as error:
             status, detail = "error", str(error).strip().splitlines()[-1][:300]
         seconds = time.perf_counter() - start

@@ -103,6 +103,14 @@ def label_maps(label_names: Sequence[str]) -> tuple[dict[int, str], dict[str, in
     return dict(enumerate(names)), {n: i for i, n in enumerate(names)}
 
 
+def config_label_names(config: Any) -> list[str]:
+    """Nombres de las clases de una configuración (``config.id2label`` o el dict de
+    ``config.json``), en el orden de sus ids."""
+    id2label = config.get("id2label") if isinstance(config, dict) else config.id2label
+    id2label = id2label or {}
+    return [str(id2label[key]) for key in sorted(id2label, key=int)]
+
+
 def load_classifier(name: str | Profile | None, label_names: Sequence[str], **kwargs: Any):
     """Carga un clasificador de secuencias con una cabeza nueva de ``len(label_names)`` salidas.
 

@@ -180,6 +180,57 @@ def strip_outputs(nb):
 # ---------------------------------------------------------------------------
 
 
+def _signature_lines(region: list[str]) -> tuple[list[str], str] | None:
+    """Si la región de solución es una sola función, sus líneas de cabecera (``def`` y
+    docstring) y la sangría de su cuerpo; si no, ``None``."""
+    import ast
+    import textwrap
+
+    code = textwrap.dedent("\n".join(region))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    function = tree.body[0]
+    body = function.body
+    has_docstring = (
+        isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
+    if has_docstring and len(body) == 1:
+        return None  # solo un docstring: no hay nada que escribir
+    first_code = body[1] if has_docstring else body[0]
+    start = (function.decorator_list[0].lineno if function.decorator_list else function.lineno) - 1
+    if has_docstring:
+        header_end = body[0].end_lineno
+    else:  # hasta la línea que cierra la firma con «:» (la firma puede ocupar varias líneas)
+        header_end = next(
+            i + 1
+            for i in range(function.lineno - 1, first_code.lineno)
+            if region[i].split("#")[0].rstrip().endswith(":")
+        )
+    first_line = region[first_code.lineno - 1]
+    body_indent = first_line[: len(first_line) - len(first_line.lstrip())]
+    return region[start:header_end], body_indent
+
+
+def placeholder_lines(region: list[str], indent: str, exercise_id: str) -> list[str]:
+    """Lo que ve el estudiante en lugar de una región de solución: un comentario y la línea
+    ``todo(...)`` que debe sustituir por su código. Si la solución es una función, se
+    conserva su firma (y su docstring) y el marcador va dentro, con la sangría del cuerpo."""
+    signature = _signature_lines(region)
+    header, inner = (signature[0], signature[1]) if signature else ([], indent)
+    return [
+        *header,
+        f"{inner}# ✏️ TU CÓDIGO AQUÍ (ejercicio {exercise_id}): sustituye la línea todo(...)",
+        f"{inner}# por tu código.",
+        f'{inner}from coursekit.exercises import todo; todo("{exercise_id}")',
+    ]
+
+
 def _transform_code_cell(
     cell, name: str, index: int, exercise_counter: list[int]
 ) -> tuple[str, list[tuple[str, int]]]:
@@ -191,6 +242,8 @@ def _transform_code_cell(
     output: list[str] = []
     exercises: list[tuple[str, int]] = []
     open_region: tuple[int, str] | None = None  # (línea del BEGIN, id)
+    region: list[str] = []
+    indent = ""
 
     for lineno, line in enumerate(lines, start=1):
         stripped = line.strip()
@@ -207,15 +260,15 @@ def _transform_code_cell(
             exercise_id = begin.group("id") or _default_id(name, exercise_counter[0])
             indent = line[: len(line) - len(line.lstrip())]
             open_region = (lineno, exercise_id)
+            region = []
             exercises.append((exercise_id, lineno))
-            output.append(f"{indent}# ✏️ TU CÓDIGO AQUÍ (ejercicio {exercise_id})")
-            output.append(f'{indent}from coursekit.exercises import todo; todo("{exercise_id}")')
         elif end:
             if open_region is None:
                 raise CourseError(
                     f"{_where(name, index, cell, lineno)}: «# END SOLUTION» sin un "
                     "«# BEGIN SOLUTION» antes en la misma celda."
                 )
+            output.extend(placeholder_lines(region, indent, open_region[1]))
             open_region = None
         elif _looks_like_marker(line):
             raise CourseError(
@@ -224,6 +277,8 @@ def _transform_code_cell(
             )
         elif open_region is None:
             output.append(line)
+        else:
+            region.append(line)
 
     if open_region is not None:
         raise CourseError(

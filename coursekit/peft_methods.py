@@ -237,16 +237,6 @@ def parameter_breakdown(model: Any):
     return table
 
 
-def trainable_fraction(model: Any) -> float:
-    """Fracción de parámetros entrenables (0 a 1), contada como ``print_trainable_parameters``."""
-    from coursekit.models import count_parameters
-
-    counts = count_parameters(model)
-    if counts["total"] == 0:
-        raise CourseError("El modelo no tiene parámetros.")
-    return counts["trainable"] / counts["total"]
-
-
 def freeze_all_but(model: Any, keep: Iterable[str]) -> int:
     """Congela todos los parámetros salvo los que contienen alguno de los textos de ``keep``
     (p. ej. ``["classifier"]``); devuelve cuántos parámetros quedan entrenables."""

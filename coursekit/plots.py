@@ -215,21 +215,23 @@ def plot_method_comparison(table: Any, baseline: float | None = None):
     ``baseline`` dibuja la exactitud de la clase mayoritaria. Devuelve la figura."""
     import matplotlib.pyplot as plt
 
-    needed = {"parámetros entrenables", "tiempo de entrenamiento (s)", "exactitud"}
+    from coursekit.comparison import ACCURACY, TRAIN_SECONDS, TRAINABLE_PARAMETERS
+
+    needed = {TRAINABLE_PARAMETERS, TRAIN_SECONDS, ACCURACY}
     if table is None or len(table) == 0 or needed - set(getattr(table, "columns", [])):
         raise CourseError(
             f"Hace falta la tabla de compare_methods con las columnas {sorted(needed)}."
         )
     figure, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, column, label, log in (
-        (axes[0], "parámetros entrenables", "parámetros entrenables (escala log.)", True),
-        (axes[1], "tiempo de entrenamiento (s)", "tiempo de entrenamiento (s)", False),
+        (axes[0], TRAINABLE_PARAMETERS, f"{TRAINABLE_PARAMETERS} (escala log.)", True),
+        (axes[1], TRAIN_SECONDS, TRAIN_SECONDS, False),
     ):
         for name, row in table.iterrows():
-            ax.scatter(row[column], row["exactitud"], s=60)
+            ax.scatter(row[column], row[ACCURACY], s=60)
             ax.annotate(
                 str(name),
-                (row[column], row["exactitud"]),
+                (row[column], row[ACCURACY]),
                 textcoords="offset points",
                 xytext=(5, 5),
                 fontsize=8,

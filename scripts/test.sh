@@ -7,4 +7,11 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . "${COURSE_VENV:-.venv}/bin/activate"
 export COURSE_PROFILE="${COURSE_PROFILE:-ci}" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
-python -m pytest "$@"
+# En paralelo (pytest-xdist): un archivo por proceso (--dist loadfile), así las celdas de un
+# lab (nbval) se ejecutan en orden en el mismo kernel. PYTEST_WORKERS=0 lo desactiva.
+workers="${PYTEST_WORKERS:-2}"
+if [ "$workers" = "0" ]; then
+    python -m pytest "$@"
+else
+    python -m pytest -n "$workers" --dist loadfile "$@"
+fi

@@ -38,6 +38,7 @@ def lora_builder(tiny_bert):
     return build
 
 
+@pytest.mark.slow
 def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
     train, evaluation, tokenizer = small_data
     full = measure_method(
@@ -68,6 +69,7 @@ def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
     assert (tmp_path / "LoRA" / "guardado" / "adapter_model.safetensors").exists()
 
 
+@pytest.mark.slow
 def test_same_method_twice_gives_the_same_scores(tiny_bert, small_data, tmp_path):
     train, evaluation, tokenizer = small_data
     method = MethodRun("completo", lambda: tiny_bert(), 1e-3)
@@ -76,6 +78,7 @@ def test_same_method_twice_gives_the_same_scores(tiny_bert, small_data, tmp_path
     assert (first["exactitud"], first["F1 macro"]) == (second["exactitud"], second["F1 macro"])
 
 
+@pytest.mark.slow
 def test_custom_optimizer_is_used(tiny_bert, small_data, tmp_path):
     import torch
 
@@ -101,6 +104,7 @@ def test_custom_optimizer_is_used(tiny_bert, small_data, tmp_path):
     assert row["parámetros entrenables"] == sum(p.numel() for p in tiny_bert().parameters())
 
 
+@pytest.mark.slow
 def test_compare_methods_saves_rows_and_reuses_them(tiny_bert, small_data, tmp_path, monkeypatch):
     train, evaluation, tokenizer = small_data
     methods = [MethodRun("completo", lambda: tiny_bert(), 1e-3)]
@@ -175,55 +179,3 @@ def test_peak_memory_sees_a_large_allocation():
         del block
     assert memory.device == "cpu"
     assert 250 < memory.peak_mb < 1000
-
-
-def _notebook_constant(notebook: str, name: str) -> str:
-    import re
-    from pathlib import Path
-
-    import nbformat
-
-    path = Path(__file__).resolve().parents[1] / "solutions" / notebook
-    sources = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-    match = re.search(rf"^{name} = (.+?)(\s+#.*)?$", sources, flags=re.MULTILINE)
-    assert match, f"{notebook} no define {name}"
-    return match.group(1)
-
-
-@pytest.mark.parametrize(
-    "notebook, name, value",
-    [
-        ("05_lora.ipynb", "LORA_LEARNING_RATE", comparison.LORA_LEARNING_RATE),
-        ("06_prompt_tuning.ipynb", "PROMPT_LEARNING_RATE", comparison.PROMPT_LEARNING_RATE),
-        ("06_prompt_tuning.ipynb", "PROMPT_TEXT", comparison.PROMPT_INIT_TEXT),
-    ],
-)
-def test_lab_07_uses_the_settings_of_labs_05_and_06(notebook, name, value):
-    import ast
-
-    assert ast.literal_eval(_notebook_constant(notebook, name)) == value
-
-
-def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
-    from coursekit.comparison import course_methods, describe_methods
-    from coursekit.models import resolve_model_name
-    from coursekit.peft_methods import check_head_trainable, trainable_parameter_names
-
-    methods = {m.name: m for m in course_methods(tiny_bert, resolve_model_name("ci"), PROFILE)}
-    assert list(describe_methods(methods.values()).index) == list(methods)
-    lora = methods["LoRA"].build_model()
-    assert lora.peft_config["default"].r == 8 and check_head_trainable(lora)
-    prompt = methods["prompt tuning"].build_model()
-    assert prompt.peft_config["default"].num_virtual_tokens == 20
-    assert trainable_parameter_names(methods["encoder congelado"].build_model()) == [
-        "classifier.weight",
-        "classifier.bias",
-    ]
-    seed_style = trainable_parameter_names(methods["código del tutorial"].build_model())
-    assert seed_style and all(".layer.0." in n or ".layer.1." in n for n in seed_style)
-    llrd = methods["LLRD"]
-    optimizer = llrd.make_optimizer(llrd.build_model())
-    assert optimizer.param_groups[0]["lr"] == PROFILE.learning_rate
-    assert optimizer.param_groups[1]["lr"] == pytest.approx(PROFILE.learning_rate * 0.8)
-    with pytest.raises(CourseError, match="new_classifier debe ser"):
-        course_methods("bert", "x", PROFILE)

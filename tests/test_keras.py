@@ -25,7 +25,7 @@ from coursekit.keras_models import (
     resolve_keras_preset,
 )
 from coursekit.models import packaged_model_dir
-from coursekit.training import logits_to_label_names
+from coursekit.predictions import logits_to_label_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SEQUENCE_LENGTH = 16
@@ -470,7 +470,8 @@ def test_compile_without_accuracy(keras, tiny_model):
 _PYTORCH_PATHS = """
 import json, sys
 import transformers
-from coursekit import checks, data, environment, metrics, models, padding, plots, profiles, training
+from coursekit import checks, data, environment, metrics, models, padding, plots, profiles
+from coursekit import tensorboard_logs, training
 import coursekit.keras_models  # importar el módulo tampoco debe cargar TensorFlow
 
 checks.available_checks()  # importa todos los módulos de lab_checks, lab03 incluido
@@ -481,18 +482,20 @@ model(**tokenizer(["una reseña"], return_tensors="pt"))
 # report_to="tensorboard" (labs 02 y 05-07) escribe con el SummaryWriter de PyTorch, y el lab 02
 # lee los registros con read_tensorboard_scalars: tampoco deben cargar TensorFlow.
 import tempfile
+tensorboard_logs.use_tensorboard_without_tensorflow()  # como el lab 02, antes de escribir
 from torch.utils.tensorboard import SummaryWriter
 from transformers.integrations import TensorBoardCallback
 log_dir = tempfile.mkdtemp()
 writer = SummaryWriter(log_dir=log_dir)
 writer.add_scalar("train/loss", 0.5, 1)
 writer.close()
-assert len(training.read_tensorboard_scalars(log_dir)) == 1
+assert len(tensorboard_logs.read_tensorboard_scalars(log_dir)) == 1
 heavy = {"tensorflow", "keras", "keras_hub", "tensorflow_text", "tf_keras"}
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
 
 
+@pytest.mark.slow
 def test_pytorch_code_paths_do_not_import_tensorflow():
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     result = subprocess.run(
@@ -511,7 +514,7 @@ _TF_SUMMARY_AFTER_COURSEKIT = """
 import json, sys, tempfile
 import coursekit
 from coursekit.keras_models import import_keras_hub
-from coursekit.training import read_tensorboard_scalars
+from coursekit.tensorboard_logs import read_tensorboard_scalars
 
 import_keras_hub()  # como el lab 03: coursekit primero, luego TensorFlow
 import tensorflow as tf
@@ -527,6 +530,7 @@ print(json.dumps({"tags": frame["tag"].tolist(), "values": frame["value"].tolist
 """
 
 
+@pytest.mark.slow
 def test_tf_summary_still_works_after_importing_coursekit():
     """coursekit evita TensorFlow en TensorBoard solo si TensorFlow no está cargado: en el lab 03
     ``tf.summary`` (lo que usa el callback de TensorBoard de Keras) debe seguir funcionando, y

@@ -1,6 +1,7 @@
 """coursekit.lab_runner y ``coursekit run-labs``: ejecutar labs y guardar copias ejecutadas."""
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -8,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.cli import main
 from coursekit.errors import CourseError, MissingPathError
-from coursekit.lab_runner import find_labs, run_labs
+from coursekit.lab_runner import find_labs, kernel_environment, run_labs
 
 
 def _write(folder, name, *sources):
@@ -39,6 +40,7 @@ def test_find_labs_bad_inputs(tmp_path):
         find_labs(tmp_path, ["07"])
 
 
+@pytest.mark.slow
 def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"
@@ -54,8 +56,10 @@ def test_run_labs_writes_executed_copies_and_timings(tmp_path, monkeypatch):
     assert executed.cells[0].outputs[0]["text"].strip() == "quick"  # el kernel ve el perfil
     saved = json.loads((tmp_path / "out" / "quick" / "timings.json").read_text())
     assert [r["lab"] for r in saved] == ["01_ok", "02_falla"]
+    assert os.environ["COURSE_PROFILE"] == "ci"  # el proceso que llama no cambia
 
 
+@pytest.mark.slow
 def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")  # lo define conftest.py para las pruebas
     solutions = tmp_path / "solutions"
@@ -65,8 +69,17 @@ def test_executed_copies_keep_plots_even_with_agg_backend(tmp_path, monkeypatch)
     run_labs(solutions, tmp_path / "out", profile="ci", timeout=60)
     executed = nbformat.read(tmp_path / "out" / "ci" / "01_plot.ipynb", as_version=4)
     assert any("image/png" in o.get("data", {}) for o in executed.cells[0].outputs)
+    assert os.environ["MPLBACKEND"] == "Agg"
 
 
+def test_kernel_environment_leaves_the_base_alone():
+    base = {"MPLBACKEND": "agg", "PATH": "/bin", "COURSE_PROFILE": "ci"}
+    env = kernel_environment("quick", base)
+    assert env == {"PATH": "/bin", "COURSE_PROFILE": "quick"}
+    assert base == {"MPLBACKEND": "agg", "PATH": "/bin", "COURSE_PROFILE": "ci"}
+
+
+@pytest.mark.slow
 def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_PROFILE", "ci")
     solutions = tmp_path / "solutions"

@@ -23,6 +23,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = 'from coursekit.exercises import todo; todo("{}")'
 
 
+def comment(exercise_id: str, indent: str = "") -> str:
+    return (
+        f"{indent}# ✏️ TU CÓDIGO AQUÍ (ejercicio {exercise_id}): sustituye la línea todo(...)\n"
+        f"{indent}# por tu código."
+    )
+
+
 def nb_with(*cells):
     nb = new_notebook()
     nb.cells.extend(cells)
@@ -53,7 +60,7 @@ def solution_nb():
 def test_region_replaced_and_surrounding_code_kept():
     student = make_student_notebook(solution_nb(), "lab01.ipynb")
     assert student.cells[1].source == (
-        f"import math\n# ✏️ TU CÓDIGO AQUÍ (ejercicio ej1)\n{PLACEHOLDER.format('ej1')}\nprint(x)"
+        f"import math\n{comment('ej1')}\n{PLACEHOLDER.format('ej1')}\nprint(x)"
     )
     assert "sqrt" not in nbformat.writes(student)
     assert "y = 2" not in nbformat.writes(student)
@@ -64,9 +71,7 @@ def test_default_ids_use_notebook_stem_and_position():
     nb = solution_nb()
     assert exercise_ids(nb, "lab01.ipynb") == ["ej1", "lab01-2"]
     student = make_student_notebook(nb, "lab01.ipynb")
-    assert student.cells[2].source == (
-        f"# ✏️ TU CÓDIGO AQUÍ (ejercicio lab01-2)\n{PLACEHOLDER.format('lab01-2')}"
-    )
+    assert student.cells[2].source == (f"{comment('lab01-2')}\n{PLACEHOLDER.format('lab01-2')}")
 
 
 def test_indentation_is_kept():
@@ -75,13 +80,45 @@ def test_indentation_is_kept():
     )
     student = make_student_notebook(nb, "lab.ipynb")
     assert student.cells[0].source == (
-        "def f(x):\n"
-        "    # ✏️ TU CÓDIGO AQUÍ (ejercicio ej2)\n"
-        f"    {PLACEHOLDER.format('ej2')}\n"
-        "\n"
-        "f(1)"
+        f"def f(x):\n{comment('ej2', '    ')}\n    {PLACEHOLDER.format('ej2')}\n\nf(1)"
     )
     compile(student.cells[0].source, "<celda>", "exec")  # sigue siendo Python válido
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "def compute_metrics(eval_pred):",
+        "def make(\n    subset,\n    shuffle: bool = False,\n) -> dict:",
+        '@decorator\ndef f(x):\n    """Devuelve el doble de x."""',
+    ],
+)
+def test_function_exercise_keeps_its_signature(signature):
+    """Un ejercicio que pide escribir una función conserva su firma (y su docstring): el
+    estudiante escribe solo el cuerpo, en lugar de la línea todo(...)."""
+    solution = f"{signature}\n    # el truco está aquí\n    return secret(x)"
+    nb = nb_with(code(f"x = 1\n# BEGIN SOLUTION ej3\n{solution}\n# END SOLUTION\nprint(x)"))
+    student = make_student_notebook(nb, "lab.ipynb").cells[0].source
+    assert student == (
+        f"x = 1\n{signature}\n{comment('ej3', '    ')}\n    {PLACEHOLDER.format('ej3')}\nprint(x)"
+    )
+    assert "secret" not in student and "truco" not in student
+    compile(student.replace("@decorator\n", ""), "<celda>", "exec")
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "def f(x):\n    return x\ndef g(x):\n    return x",  # dos funciones
+        "y = 2",  # no es una función
+        'def f(x):\n    """solo docstring"""',
+        "def roto(:\n    pass",  # no es Python válido
+    ],
+)
+def test_other_regions_get_the_plain_placeholder(region):
+    nb = nb_with(code(f"# BEGIN SOLUTION ej4\n{region}\n# END SOLUTION"))
+    student = make_student_notebook(nb, "lab.ipynb").cells[0].source
+    assert student == f"{comment('ej4')}\n{PLACEHOLDER.format('ej4')}"
 
 
 def test_several_regions_in_one_cell():
@@ -356,6 +393,7 @@ def test_cli_strip_outputs(tmp_path, capsys):
 # --- ejecución real del notebook del estudiante -------------------------------------
 
 
+@pytest.mark.slow
 def test_student_placeholder_shows_friendly_error_in_kernel():
     nbclient = pytest.importorskip("nbclient")
     nb = nb_with(

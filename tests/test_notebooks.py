@@ -60,6 +60,7 @@ def test_lab_structure(path):
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_student_notebook_stops_kindly_at_first_exercise(path):
     student = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
     first_exercise = exercise_ids(nbformat.read(path, as_version=4), path.stem)[0]

@@ -23,10 +23,9 @@ from coursekit.peft_methods import (
     freeze_all_but,
     linear_layer_names,
     parameter_breakdown,
-    trainable_fraction,
     trainable_parameter_names,
 )
-from coursekit.training import text_logits
+from coursekit.predictions import text_logits
 
 TEXTS = ["A warm, funny and clever film.", "Dull, long and pointless.", "It was fine."]
 
@@ -241,7 +240,6 @@ def test_breakdown_counts_lora_head_and_frozen_body(tiny_bert):
     assert table.loc["LoRA", "entrenables"] == 2 * 2 * 4 * (32 + 32)
     assert table.loc["cabeza (copia entrenable)", "entrenables"] == 32 * 2 + 2
     assert table.loc["embeddings", "entrenables"] == 0
-    assert trainable_fraction(model) == pytest.approx(trainable / total)
 
 
 def test_breakdown_of_prompt_tuning(tiny_bert):
@@ -314,7 +312,7 @@ def _train_lora_with_checkpoints(tiny_bert, tokenizer, folder, r=4):
 
 
 def test_last_checkpoint_of_a_lora_run(tiny_bert, tokenizer, tmp_path):
-    from coursekit.training import last_checkpoint
+    from coursekit.checkpoints import last_checkpoint
 
     model = _train_lora_with_checkpoints(tiny_bert, tokenizer, tmp_path)
     checkpoint = last_checkpoint(tmp_path, model)
@@ -324,17 +322,10 @@ def test_last_checkpoint_of_a_lora_run(tiny_bert, tokenizer, tmp_path):
 
 
 def test_lora_checkpoint_with_another_config_or_no_peft(tiny_bert, tokenizer, tmp_path):
-    from coursekit.training import last_checkpoint
+    from coursekit.checkpoints import last_checkpoint
 
     _train_lora_with_checkpoints(tiny_bert, tokenizer, tmp_path)
     with pytest.raises(CourseError, match="otra configuración de peft.*r: checkpoint 4 ≠ modelo 8"):
         last_checkpoint(tmp_path, get_peft_model(tiny_bert(), lora_config(r=8)))
     with pytest.raises(CourseError, match="el modelo no lleva peft"):
         last_checkpoint(tmp_path, tiny_bert())
-
-
-def test_trainable_fraction_of_a_model_without_parameters():
-    import torch
-
-    with pytest.raises(CourseError, match="no tiene parámetros"):
-        trainable_fraction(torch.nn.ReLU())

@@ -30,7 +30,11 @@ def _source(cell: dict) -> str:
 
 def test_tag_is_the_package_version():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert COURSE_TAG == f"v{__version__}" == f"v{pyproject['project']['version']}"
+    # pyproject toma la versión de coursekit.__version__: la etiqueta sigue a la versión.
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "coursekit.__version__"
+    }
+    assert COURSE_TAG == f"v{__version__}"
     assert install_spec(["keras"]) == (
         f"coursekit[keras] @ git+https://github.com/{COURSE_REPO}@{COURSE_TAG}"
     )

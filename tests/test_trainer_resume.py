@@ -1,5 +1,8 @@
 """Reanudar tras una desconexión y determinismo, con ``Trainer`` real (perfil ``ci``).
 
+Dos entrenamientos desde cero (el que se corta y el que no) bastan para los dos: la época 1 de
+la ejecución cortada es una repetición independiente de la de la ejecución sin cortes.
+
 Cada entrenamiento corre en su propio proceso (``tests/helpers/train_run.py``): uno se mata
 con ``os._exit`` nada más guardar un checkpoint, como una sesión de Colab que se corta.
 
@@ -17,6 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow  # entrena en subprocesos
 
 SCRIPT = Path(__file__).parent / "helpers" / "train_run.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,14 +61,6 @@ def test_uninterrupted_run_trains_two_epochs(uninterrupted):
     assert all(0.0 <= uninterrupted["final"][key] <= 1.0 for key in COMPARED[1:])
 
 
-def test_same_profile_and_seed_give_same_metrics(uninterrupted, tmp_path):
-    again = _train(tmp_path / "otra-vez")
-    assert again.returncode == 0, again.stderr[-3000:]
-    _assert_same_metrics(again.result["final"], uninterrupted["final"])
-    for first, second in zip(again.result["history"], uninterrupted["history"], strict=True):
-        _assert_same_metrics(first, second)
-
-
 def test_killed_after_checkpoint_then_resumed_matches_uninterrupted(uninterrupted, tmp_path):
     output_dir = tmp_path / "cortada"
     killed = _train(output_dir, "--kill-after-step", "4")
@@ -76,3 +73,9 @@ def test_killed_after_checkpoint_then_resumed_matches_uninterrupted(uninterrupte
     assert resumed.result["resumed_from"] == "checkpoint-4"
     assert resumed.result["global_step"] == 8
     _assert_same_metrics(resumed.result["final"], uninterrupted["final"])
+    # Determinismo sin un tercer entrenamiento: la época 1 la entrenó y evaluó desde cero otro
+    # proceso (el que se mató), con el mismo perfil y semilla; su registro viaja en el
+    # checkpoint y debe coincidir con el de la ejecución sin cortes, igual que la época 2.
+    assert len(resumed.result["history"]) == 2
+    for first, second in zip(resumed.result["history"], uninterrupted["history"], strict=True):
+        _assert_same_metrics(first, second)

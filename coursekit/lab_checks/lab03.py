@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from coursekit.checks import register
+from coursekit.exercises import ExerciseNotDone
 
 _FEATURES = ("token_ids", "padding_mask", "segment_ids")
 
@@ -27,6 +28,8 @@ def _call(make_tf_dataset, subset, shuffle: bool):
     """Llama a la función del estudiante; si falla, lo convierte en una pista."""
     try:
         return make_tf_dataset(subset, shuffle=shuffle)
+    except ExerciseNotDone:
+        raise  # la función sigue sin escribir: el aviso amable, no una pista
     except Exception as error:  # el error es del código del estudiante: se explica, no se oculta
         message = f"{type(error).__name__}: {str(error)[:200]}"
         if "Column" in message:

@@ -14,33 +14,26 @@ MAX_GRAD_NORM = 1.0
 
 
 class _StepSpy:
-    """Sustituye ``optimizer.step`` (como método, igual que PyTorch espera) para medir la norma
-    de los gradientes en el momento de actualizar."""
+    """Mide la norma de los gradientes en el momento de actualizar, con un *pre-hook* del
+    optimizador (``register_step_pre_hook`` de PyTorch): no sustituye ``optimizer.step``."""
 
     def __init__(self, optimizer, parameters) -> None:
-        import types
-
         self.calls = 0
         self.grad_norm = None
-        spy = self
+        self._parameters = parameters
+        self.handle = optimizer.register_step_pre_hook(self._before_step)
 
-        def spied_step(opt, *args, **kwargs):
-            import torch
+    def _before_step(self, optimizer, args, kwargs) -> None:
+        import torch
 
-            grads = [p.grad.detach().flatten() for p in parameters if p.grad is not None]
-            spy.grad_norm = float(torch.cat(grads).norm()) if grads else 0.0
-            spy.calls += 1
-            return type(opt).step(opt, *args, **kwargs)
-
-        optimizer.step = types.MethodType(spied_step, optimizer)
+        grads = [p.grad.detach().flatten() for p in self._parameters if p.grad is not None]
+        self.grad_norm = float(torch.cat(grads).norm()) if grads else 0.0
+        self.calls += 1
 
 
 def _fresh_training_state(model, learning_rate, spy=False):
-    """Copia del modelo en modo entrenamiento, con su AdamW y su scheduler lineal.
-
-    El espía se instala antes de crear el scheduler (que envuelve ``optimizer.step``); al
-    revés, PyTorch avisaría de que ``optimizer.step`` se sustituyó.
-    """
+    """Copia del modelo en modo entrenamiento, con su AdamW y su scheduler lineal (y, si se
+    pide, el espía de ``optimizer.step``)."""
     import torch
     from transformers import get_scheduler
 

@@ -7,7 +7,7 @@ Colab que se desconecta::
 
 ``--kill-after-step N`` termina el proceso con ``os._exit`` justo después de guardar el
 checkpoint del paso N (sin limpiar nada, como una desconexión). ``--resume`` reanuda desde
-el último checkpoint de SALIDA con ``coursekit.training.last_checkpoint``.
+el último checkpoint de SALIDA con ``coursekit.checkpoints.last_checkpoint``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ import os
 
 from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments
 
+from coursekit.checkpoints import last_checkpoint
 from coursekit.data import course_subsets, label_names, load_course_dataset, tokenize_dataset
 from coursekit.metrics import compute_metrics
 from coursekit.models import load_classifier, load_tokenizer
 from coursekit.profiles import get_profile
-from coursekit.training import last_checkpoint, seed_everything
+from coursekit.training import seed_everything
 
 EPOCHS = 2
 

@@ -1,0 +1,197 @@
+"""Checkpoints: dónde se guardan (Drive en Colab, una carpeta local o la de las pruebas),
+el tamaño en disco y reanudar tras una desconexión comprobando que el checkpoint es del mismo
+modelo, clases y configuración de peft.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from coursekit.errors import CourseError, MissingPathError
+from coursekit.models import config_label_names
+
+# Carpeta de Google Drive una vez montada en Colab.
+DRIVE_ROOT = Path("/content/drive")
+DRIVE_COURSE_DIR = DRIVE_ROOT / "MyDrive" / "curso-finetuning"
+# Variable de entorno que fija la carpeta de checkpoints (la usan las pruebas y CI).
+CHECKPOINT_DIR_VARIABLE = "COURSE_CHECKPOINT_DIR"
+# Campos de config.json que deben coincidir para reanudar con un modelo.
+_ARCHITECTURE_FIELDS = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
+
+
+# --- Carpetas de checkpoints ---------------------------------------------------------------
+
+
+def mount_google_drive(platform: str) -> bool:
+    """Monta Google Drive en Colab (pide permiso en una ventana) y devuelve ``True``.
+
+    Fuera de Colab no hace nada, lo explica y devuelve ``False``: los checkpoints irán a una
+    carpeta local.
+    """
+    if platform != "colab":
+        print("Google Drive solo se monta en Colab; los checkpoints irán a una carpeta local.")
+        return False
+    from google.colab import drive  # solo existe en Colab
+
+    drive.mount(str(DRIVE_ROOT))
+    return True
+
+
+def _ensure_writable(folder: Path) -> Path:
+    probe = folder / ".coursekit-escritura"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as error:
+        raise CourseError(
+            f"No puedo escribir checkpoints en {folder} ({type(error).__name__}: {error}). "
+            f"Elige otra carpeta (argumento root o variable {CHECKPOINT_DIR_VARIABLE}) o revisa "
+            "los permisos y el espacio libre."
+        ) from error
+    return folder
+
+
+def checkpoint_root(root: str | os.PathLike | None = None) -> Path:
+    """Carpeta base de los checkpoints del curso, comprobando que se puede escribir en ella.
+
+    Por orden: ``root`` si se da; la variable ``COURSE_CHECKPOINT_DIR``; Google Drive si está
+    montado (en Colab sobrevive a una desconexión); si no, ``checkpoints/`` en la carpeta
+    actual.
+    """
+    if root is None and os.environ.get(CHECKPOINT_DIR_VARIABLE):
+        root = os.environ[CHECKPOINT_DIR_VARIABLE]
+    if root is None:
+        root = DRIVE_COURSE_DIR / "checkpoints" if (DRIVE_ROOT / "MyDrive").is_dir() else None
+    folder = Path(root) if root is not None else Path("checkpoints")
+    return _ensure_writable(folder.expanduser())
+
+
+def run_directory(lab: str, profile: Any, root: str | os.PathLike | None = None) -> Path:
+    """Carpeta de un entrenamiento: ``<raíz>/<lab>-<perfil>-<modelo>``.
+
+    Incluye el perfil y el modelo para que un checkpoint de ``ci`` nunca se reanude en
+    ``quick`` ni uno de MiniLM con BERT.
+    """
+    if not isinstance(lab, str) or not lab.strip():
+        raise CourseError(f"El nombre del lab debe ser un texto, no {lab!r}.")
+    model = str(profile.model_name).split(":")[-1].rstrip("/").split("/")[-1]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{lab.strip()}-{profile.name}-{model}")
+    return _ensure_writable(checkpoint_root(root) / name)
+
+
+def _read_config(checkpoint: Path) -> dict[str, Any]:
+    config_path = checkpoint / "config.json"
+    if not config_path.is_file():
+        raise CourseError(
+            f"El checkpoint {checkpoint} no tiene config.json: no es un checkpoint de un modelo "
+            "de transformers o se cortó mientras se guardaba. Bórralo y vuelve a ejecutar."
+        )
+    return json.loads(config_path.read_text(encoding="utf-8"))
+
+
+# Campos de la configuración de peft que deben coincidir para reanudar un adaptador.
+_ADAPTER_FIELDS = (
+    "peft_type",
+    "task_type",
+    "r",
+    "lora_alpha",
+    "target_modules",
+    "num_virtual_tokens",
+    "base_model_name_or_path",
+)
+
+
+def _comparable(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list | set | tuple) else value
+
+
+def _check_adapter_matches(checkpoint: Path, model: Any) -> None:
+    saved = json.loads((checkpoint / "adapter_config.json").read_text(encoding="utf-8"))
+    peft_config = getattr(model, "peft_config", {}).get("default")
+    if peft_config is None:
+        raise CourseError(
+            f"El checkpoint {checkpoint} es un adaptador de peft, pero el modelo no lleva "
+            "peft: aplica get_peft_model con la misma configuración antes de reanudar."
+        )
+    expected = json.loads(
+        json.dumps(
+            peft_config.to_dict(), default=lambda v: sorted(v) if isinstance(v, set) else str(v)
+        )
+    )
+    differences = [
+        f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
+        for field in _ADAPTER_FIELDS
+        if _comparable(saved.get(field)) != _comparable(expected.get(field))
+    ]
+    if differences:
+        raise CourseError(
+            f"El checkpoint {checkpoint} es de otra configuración de peft, no se puede "
+            f"reanudar con esta: {'; '.join(differences)}. Usa otra carpeta de salida "
+            "o borra esa para empezar de cero."
+        )
+
+
+def check_checkpoint_matches(checkpoint: str | os.PathLike, model: Any) -> None:
+    """Lanza ``CourseError`` si el checkpoint es de otro modelo o de otras clases (o, si es
+    un adaptador de peft, de otra configuración de peft)."""
+    checkpoint = Path(checkpoint)
+    if (checkpoint / "adapter_config.json").is_file() and not (
+        checkpoint / "config.json"
+    ).is_file():
+        _check_adapter_matches(checkpoint, model)
+        return
+    saved = _read_config(checkpoint)
+    expected = model.config.to_dict()
+    differences = [
+        f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
+        for field in _ARCHITECTURE_FIELDS
+        if saved.get(field) != expected.get(field)
+    ]
+    saved_labels, model_labels = config_label_names(saved), config_label_names(model.config)
+    if saved_labels != model_labels:
+        differences.append(f"clases: checkpoint {saved_labels} ≠ modelo {model_labels}")
+    if differences:
+        raise CourseError(
+            f"El checkpoint {checkpoint} es de otro modelo o de otras clases, no se puede "
+            f"reanudar con este: {'; '.join(differences)}. Usa otra carpeta de salida "
+            "o borra esa para empezar de cero."
+        )
+
+
+def last_checkpoint(output_dir: str | os.PathLike, model: Any = None) -> str | None:
+    """Último ``checkpoint-<paso>`` de ``output_dir`` (o ``None`` si no hay ninguno).
+
+    Con ``model`` comprueba además que el checkpoint es de ese mismo modelo y clases, para
+    no reanudar con pesos ajenos. Se pasa a ``trainer.train(resume_from_checkpoint=...)``.
+    """
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        return None
+    checkpoint = get_last_checkpoint(str(folder))
+    if checkpoint is None:
+        return None
+    if not (Path(checkpoint) / "trainer_state.json").is_file():
+        raise CourseError(
+            f"El checkpoint {checkpoint} está incompleto (falta trainer_state.json): la sesión "
+            "se cortó mientras se guardaba. Bórralo y vuelve a ejecutar; se reanudará desde el "
+            "anterior."
+        )
+    if model is not None:
+        check_checkpoint_matches(checkpoint, model)
+    return checkpoint
+
+
+def directory_size_mb(path: str | os.PathLike) -> float:
+    """Tamaño en disco de un archivo o carpeta, en MB (10⁶ bytes)."""
+    path = Path(path)
+    if not path.exists():
+        raise MissingPathError(f"No existe {path}.")
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6

@@ -1,0 +1,156 @@
+"""Checkpoints: carpetas (Drive, variable, local), reanudar con comprobación y tamaño."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from coursekit import checkpoints
+from coursekit.checkpoints import (
+    checkpoint_root,
+    directory_size_mb,
+    last_checkpoint,
+    mount_google_drive,
+    run_directory,
+)
+from coursekit.errors import CourseError, MissingPathError
+from coursekit.profiles import get_profile
+
+# --- carpetas -------------------------------------------------------------------------------
+
+
+def test_checkpoint_root_priority(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "desde-variable"))
+    assert checkpoint_root() == tmp_path / "desde-variable"
+    assert (tmp_path / "desde-variable").is_dir()
+    assert checkpoint_root(tmp_path / "explícita") == tmp_path / "explícita"
+
+
+def test_checkpoint_root_uses_drive_when_mounted(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_CHECKPOINT_DIR", raising=False)
+    drive = tmp_path / "drive"
+    (drive / "MyDrive").mkdir(parents=True)
+    monkeypatch.setattr(checkpoints, "DRIVE_ROOT", drive)
+    monkeypatch.setattr(checkpoints, "DRIVE_COURSE_DIR", drive / "MyDrive" / "curso")
+    assert checkpoint_root() == drive / "MyDrive" / "curso" / "checkpoints"
+
+
+def test_checkpoint_root_defaults_to_local_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_CHECKPOINT_DIR", raising=False)
+    monkeypatch.setattr(checkpoints, "DRIVE_ROOT", tmp_path / "sin-drive")
+    monkeypatch.chdir(tmp_path)
+    assert checkpoint_root() == Path("checkpoints")
+    assert (tmp_path / "checkpoints").is_dir()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root puede escribir en carpetas de solo lectura")
+def test_checkpoint_root_not_writable(tmp_path):
+    locked = tmp_path / "solo-lectura"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(CourseError, match="No puedo escribir checkpoints"):
+            checkpoint_root(locked / "checkpoints")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_checkpoint_root_on_a_file_is_not_writable(tmp_path):
+    blocker = tmp_path / "un-archivo"
+    blocker.write_text("no soy una carpeta")
+    with pytest.raises(CourseError, match="No puedo escribir checkpoints"):
+        checkpoint_root(blocker)
+
+
+def test_run_directory_names_lab_profile_and_model(tmp_path):
+    folder = run_directory("02_trainer", get_profile("ci"), root=tmp_path)
+    assert folder == tmp_path / "02_trainer-ci-all-MiniLM-L6-v2"
+    assert folder.is_dir()
+    full = run_directory("02_trainer", get_profile("full"), root=tmp_path)
+    assert full.name == "02_trainer-full-bert-base-cased"
+
+
+def test_run_directory_rejects_empty_lab(tmp_path):
+    with pytest.raises(CourseError, match="nombre del lab"):
+        run_directory(" ", get_profile("ci"), root=tmp_path)
+
+
+def test_mount_google_drive_outside_colab(capsys):
+    assert mount_google_drive("local") is False
+    assert "carpeta local" in capsys.readouterr().out
+
+
+def test_mount_google_drive_in_colab(monkeypatch):
+    mounted = []
+    fake_colab = SimpleNamespace(drive=SimpleNamespace(mount=mounted.append))
+    monkeypatch.setitem(__import__("sys").modules, "google.colab", fake_colab)
+    assert mount_google_drive("colab") is True
+    assert mounted == ["/content/drive"]
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+
+def _fake_checkpoint(folder, step, config, state=True):
+    checkpoint = folder / f"checkpoint-{step}"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "config.json").write_text(json.dumps(config))
+    if state:
+        (checkpoint / "trainer_state.json").write_text("{}")
+    return checkpoint
+
+
+def test_last_checkpoint_none_when_nothing_saved(tmp_path):
+    assert last_checkpoint(tmp_path / "no-existe") is None
+    assert last_checkpoint(tmp_path) is None
+
+
+def test_last_checkpoint_picks_highest_step_of_same_model(tmp_path, classifier):
+    config = classifier.config.to_dict()
+    _fake_checkpoint(tmp_path, 9, config)
+    latest = _fake_checkpoint(tmp_path, 10, config)
+    assert last_checkpoint(tmp_path, classifier) == str(latest)
+
+
+def test_last_checkpoint_from_a_different_model(tmp_path, classifier):
+    config = classifier.config.to_dict() | {"hidden_size": 768, "num_hidden_layers": 12}
+    _fake_checkpoint(tmp_path, 4, config)
+    assert last_checkpoint(tmp_path) is not None  # sin modelo no se compara
+    with pytest.raises(CourseError, match="otro modelo") as error:
+        last_checkpoint(tmp_path, classifier)
+    assert "hidden_size: checkpoint 768 ≠ modelo 384" in str(error.value)
+
+
+def test_last_checkpoint_with_other_labels(tmp_path, classifier):
+    config = classifier.config.to_dict() | {"id2label": {"0": "a", "1": "b", "2": "c"}}
+    _fake_checkpoint(tmp_path, 4, config)
+    with pytest.raises(CourseError, match="clases: checkpoint"):
+        last_checkpoint(tmp_path, classifier)
+
+
+def test_last_checkpoint_incomplete(tmp_path, classifier):
+    _fake_checkpoint(tmp_path, 4, classifier.config.to_dict(), state=False)
+    with pytest.raises(CourseError, match="incompleto"):
+        last_checkpoint(tmp_path, classifier)
+
+
+def test_last_checkpoint_without_config(tmp_path, classifier):
+    checkpoint = tmp_path / "checkpoint-3"
+    checkpoint.mkdir()
+    (checkpoint / "trainer_state.json").write_text("{}")
+    with pytest.raises(CourseError, match="no tiene config.json"):
+        last_checkpoint(tmp_path, classifier)
+
+
+def test_directory_size(tmp_path):
+    (tmp_path / "a.bin").write_bytes(b"x" * 1_000_000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.bin").write_bytes(b"x" * 500_000)
+    assert directory_size_mb(tmp_path) == pytest.approx(1.5)
+    assert directory_size_mb(tmp_path / "a.bin") == pytest.approx(1.0)
+    with pytest.raises(MissingPathError):
+        directory_size_mb(tmp_path / "nada")
