@@ -10,5 +10,4 @@ Los submódulos se importan bajo demanda para que ``import coursekit`` sea rápi
 
 __version__ = "0.1.0"
 
-# Repositorio público del curso: lo usan las insignias de Colab y la celda de instalación.
-COURSE_REPO = "curso-finetuning-es/curso-finetuning"
+# El repositorio público y la etiqueta que instalan los notebooks: coursekit.release.

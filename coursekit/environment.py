@@ -124,6 +124,16 @@ def _read_cgroup_bytes(path) -> int | None:
     return int(text) if text.isdigit() else None  # «max»: sin límite
 
 
+def _inactive_file_bytes(stat_file) -> int:
+    try:
+        lines = stat_file.read_text().splitlines()
+    except OSError:
+        return 0
+    values = dict(line.split()[:2] for line in lines if len(line.split()) >= 2)
+    value = values.get("total_inactive_file", values.get("inactive_file", "0"))
+    return int(value) if value.isdigit() else 0
+
+
 def _own_cgroup_v1_memory_path(proc_cgroup: str = "/proc/self/cgroup") -> str:
     try:
         lines = open(proc_cgroup, encoding="utf-8").read().splitlines()
@@ -160,6 +170,9 @@ def available_memory_gb(
         limit = _read_cgroup_bytes(limit_file)
         usage = _read_cgroup_bytes(usage_file)
         if limit is not None and usage is not None and limit < 2**60:
+            # La caché de archivos inactiva cuenta en el uso, pero el kernel la libera antes de
+            # quedarse sin memoria: no es memoria ocupada.
+            usage -= _inactive_file_bytes(limit_file.parent / "memory.stat")
             free = min(free, max(limit - usage, 0))
             break
     return free / 1024**3

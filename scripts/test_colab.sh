@@ -11,10 +11,16 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . "$COURSE_VENV/bin/activate"
 export COURSE_PROFILE=ci HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
-# Sin las pruebas que no dependen de las versiones (ya las ejecuta scripts/test.sh): archivos del
-# repositorio, notebooks del estudiante, navegador, ruff y pip --dry-run.
-python -m pytest -m "not slow" tests \
+# 1) Pruebas unitarias rápidas (-m "not slow"), sin las que no dependen de las versiones (ya las
+#    ejecuta scripts/test.sh): archivos del repositorio, navegador, ruff y pip --dry-run.
+# 2) Los labs 03, 05 y 06 con nbval (marcados slow por conftest.py).
+# En paralelo como scripts/test.sh (PYTEST_WORKERS=0 lo desactiva).
+workers="${PYTEST_WORKERS:-2}"
+parallel=()
+[ "$workers" = "0" ] || parallel=(-n "$workers" --dist loadfile)
+python -m pytest "${parallel[@]}" -m "not slow" tests \
     --ignore tests/test_notebooks.py --ignore tests/test_browser.py --ignore tests/test_lint.py \
     --ignore tests/test_notebook_builder.py --ignore tests/test_release.py \
-    --deselect tests/test_colab_versions.py::test_colab_install_dry_run_keeps_colab_packages \
+    --deselect tests/test_colab_versions.py::test_colab_install_dry_run_keeps_colab_packages "$@"
+python -m pytest "${parallel[@]}" \
     solutions/03_keras.ipynb solutions/05_lora.ipynb solutions/06_prompt_tuning.ipynb "$@"

@@ -118,3 +118,17 @@ def test_available_memory_reads_the_own_cgroup_v1(tmp_path):
     proc.write_text("5:cpu,cpuacct:/\n4:memory:/kubepods/pod1\n0::/\n")
     system_free = psutil.virtual_memory().available / 1024**3
     assert available_memory_gb(str(tmp_path), str(proc)) == pytest.approx(min(1.0, system_free))
+
+
+def test_available_memory_counts_inactive_file_cache_as_free(tmp_path):
+    import psutil
+
+    from coursekit.environment import available_memory_gb
+
+    (tmp_path / "memory.max").write_text(f"{2 * 1024**3}\n")
+    (tmp_path / "memory.current").write_text(f"{2 * 1024**3}\n")  # en el límite...
+    (tmp_path / "memory.stat").write_text(
+        f"anon 1\ninactive_file {1024**3}\n"
+    )  # ...con 1 GB de caché
+    system_free = psutil.virtual_memory().available / 1024**3
+    assert available_memory_gb(str(tmp_path)) == pytest.approx(min(1.0, system_free))

@@ -18,13 +18,16 @@ SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 
 def notebook_assignments(notebook: str) -> dict[str, ast.expr]:
     """Asignaciones ``NOMBRE = valor`` de nivel superior en las celdas de código de un notebook,
-    leídas con ``ast`` (las líneas mágicas de IPython, ``%`` y ``!``, se ignoran)."""
+    leídas con ``ast`` (las líneas mágicas de IPython, ``%`` y ``!``, cuentan como ``pass``)."""
     found: dict[str, ast.expr] = {}
     for cell in nbformat.read(SOLUTIONS / notebook, as_version=4).cells:
         if cell.cell_type != "code":
             continue
         code = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            line[: len(line) - len(line.lstrip())] + "pass"
+            if line.lstrip().startswith(("%", "!"))
+            else line
+            for line in cell.source.splitlines()
         )
         for node in ast.parse(code).body:
             if isinstance(node, ast.Assign):

@@ -89,3 +89,13 @@ def test_student_notebooks_keep_colab_metadata(tmp_path):
         metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
         assert metadata["accelerator"] == "GPU"
         assert metadata["colab"]["gpuType"] == "T4"
+
+
+def test_install_cell_is_valid_ipython_with_the_pip_magic():
+    """La celda se ejecuta antes de que exista coursekit: IPython convierte el ``%pip`` indentado
+    en una llamada a la magia (la que hace que Colab avise de reiniciar) y el resto compila."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(install_cell_source("03"))
+    compile(python, "celda", "exec")
+    assert f"run_line_magic('pip', 'install -q \"{install_spec()}\"')" in python
