@@ -60,6 +60,11 @@ class Profile:
     #: necesitan más pasos; el lab 07 las usa para todos los métodos.
     peft_num_epochs: int = 3
     max_length: int = 512
+    #: Prompt tuning del lab 06: ejemplos de entrenamiento y épocas (``None``: ``train_size`` y
+    #: ``2 * peft_num_epochs``). En ``quick``, 2000 × 2 en lugar de 400 × 10: los mismos pasos,
+    #: más reseñas distintas (medido en docs/benchmarks.md).
+    prompt_train_size: int | None = None
+    prompt_num_epochs: int | None = None
     #: Usar precisión mixta (fp16/bf16) cuando la GPU la soporte.
     mixed_precision: bool = True
     #: La tasa con la que el ejercicio 2 del lab 02 compara ``learning_rate`` (siempre distinta).
@@ -145,6 +150,8 @@ _QUICK = Profile(
     prompt_init_text="Is this movie review positive or negative?",
     peft_num_epochs=5,
     max_length=128,
+    prompt_train_size=2000,
+    prompt_num_epochs=2,
 )
 
 PROFILES: dict[str, Profile] = {
@@ -180,6 +187,8 @@ PROFILES: dict[str, Profile] = {
         batch_size=8,
         max_length=64,
         mixed_precision=False,
+        prompt_train_size=None,
+        prompt_num_epochs=None,
     ),
 }
 

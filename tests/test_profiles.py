@@ -131,3 +131,16 @@ def test_get_profile_without_name_uses_detected_gpu(monkeypatch):
 def test_uses_hub_when_only_one_part_is_packaged():
     mixed = Profile(name="x", description="", model_name=PACKAGED_MODEL, dataset_name="imdb")
     assert mixed.uses_hub
+
+
+def test_quick_prompt_tuning_keeps_the_step_budget_of_lab_06():
+    """Más reseñas para el prompt tuning, pero los mismos pasos que 400 × 10 épocas."""
+    quick = get_profile("quick")
+    assert quick.prompt_train_size > quick.train_size
+    assert (
+        quick.prompt_train_size * quick.prompt_num_epochs
+        == quick.train_size * 2 * quick.peft_num_epochs
+    )
+    for name in ("full", "ci"):  # sin cambio: los datos y épocas del resto de labs
+        assert get_profile(name).prompt_train_size is None
+        assert get_profile(name).prompt_num_epochs is None
