@@ -246,7 +246,7 @@ def test_breakdown_of_prompt_tuning(tiny_bert):
     model = get_peft_model(tiny_bert(), prompt_config(num_virtual_tokens=7))
     table = parameter_breakdown(model)
     assert table.loc["prompt virtual", "entrenables"] == 7 * 32
-    assert table.loc["capas del encoder", "entrenables"] == 0
+    assert table.loc["capas del codificador", "entrenables"] == 0
     check_head_trainable(model)
 
 
@@ -262,7 +262,7 @@ def test_breakdown_of_prompt_tuning(tiny_bert):
         ("classifier.weight", "cabeza"),
         ("bert.pooler.dense.weight", "pooler"),
         ("bert.embeddings.word_embeddings.weight", "embeddings"),
-        ("bert.encoder.layer.0.output.dense.bias", "capas del encoder"),
+        ("bert.encoder.layer.0.output.dense.bias", "capas del codificador"),
         ("lm_head.weight", "otros"),
     ],
 )
