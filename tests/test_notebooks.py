@@ -74,10 +74,14 @@ def test_lab_ends_with_closing_sections(path):
     found = [h for h in tail if h in CLOSING_SECTIONS]
     assert found == list(CLOSING_SECTIONS), f"{path.name}: secciones de cierre {found}"
     closing_at = max(
-        i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and CLOSING_SECTIONS[0] in c.source
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and CLOSING_SECTIONS[0] in c.source
     )
     after = [c for c in nb.cells[closing_at + 1 : -2]]
-    assert all(c.cell_type == "markdown" for c in after), "nada de código entre el cierre y el resumen"
+    assert all(c.cell_type == "markdown" for c in after), (
+        "nada de código entre el cierre y el resumen"
+    )
     learned = nb.cells[closing_at].source.split(CLOSING_SECTIONS[0], 1)[1].split("\n## ", 1)[0]
     bullets = [line for line in learned.splitlines() if line.startswith("- ")]
     assert 3 <= len(bullets) <= 5, f"{path.name}: «Qué has aprendido» tiene {len(bullets)} puntos"

@@ -140,7 +140,7 @@ def test_first_use_of_each_term_is_glossed(path):
         after = text[first.end() : first.end() + 40]
         gloss = re.match(r"\s*\(\*([^*]+)\*", after)
         if not gloss or gloss.group(1).lower() not in [e.lower() for e in english]:
-            missing.append(f"«{first.group(0)}» (…{text[first.start():first.end() + 30]}…)")
+            missing.append(f"«{first.group(0)}» (…{text[first.start() : first.end() + 30]}…)")
     assert missing == [], f"{path.name}: la primera aparición no lleva la glosa inglesa: {missing}"
 
 
