@@ -33,7 +33,7 @@ def mount_google_drive(platform: str) -> bool:
     carpeta local.
     """
     if platform != "colab":
-        print("Google Drive solo se monta en Colab; los checkpoints irán a una carpeta local.")
+        print("Google Drive solo se monta en Colab; los puntos de control irán a una carpeta local.")
         return False
     from google.colab import drive  # solo existe en Colab
 
@@ -49,7 +49,7 @@ def _ensure_writable(folder: Path) -> Path:
         probe.unlink()
     except OSError as error:
         raise CourseError(
-            f"No puedo escribir checkpoints en {folder} ({type(error).__name__}: {error}). "
+            f"No puedo escribir puntos de control en {folder} ({type(error).__name__}: {error}). "
             f"Elige otra carpeta (argumento root o variable {CHECKPOINT_DIR_VARIABLE}) o revisa "
             "los permisos y el espacio libre."
         ) from error
@@ -93,7 +93,7 @@ def _read_config(checkpoint: Path) -> dict[str, Any]:
     config_path = checkpoint / "config.json"
     if not config_path.is_file():
         raise CourseError(
-            f"El checkpoint {checkpoint} no tiene config.json: no es un checkpoint de un modelo "
+            f"El punto de control {checkpoint} no tiene config.json: no es un punto de control de un modelo "
             "de transformers o se cortó mientras se guardaba. Bórralo y vuelve a ejecutar."
         )
     return json.loads(config_path.read_text(encoding="utf-8"))
@@ -120,7 +120,7 @@ def _check_adapter_matches(checkpoint: Path, model: Any) -> None:
     peft_config = getattr(model, "peft_config", {}).get("default")
     if peft_config is None:
         raise CourseError(
-            f"El checkpoint {checkpoint} es un adaptador de peft, pero el modelo no lleva "
+            f"El punto de control {checkpoint} es un adaptador de peft, pero el modelo no lleva "
             "peft: aplica get_peft_model con la misma configuración antes de reanudar."
         )
     expected = json.loads(
@@ -129,13 +129,13 @@ def _check_adapter_matches(checkpoint: Path, model: Any) -> None:
         )
     )
     differences = [
-        f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
+        f"{field}: punto de control {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
         for field in _ADAPTER_FIELDS
         if _comparable(saved.get(field)) != _comparable(expected.get(field))
     ]
     if differences:
         raise CourseError(
-            f"El checkpoint {checkpoint} es de otra configuración de peft, no se puede "
+            f"El punto de control {checkpoint} es de otra configuración de peft, no se puede "
             f"reanudar con esta: {'; '.join(differences)}. Usa otra carpeta de salida "
             "o borra esa para empezar de cero."
         )
@@ -153,16 +153,16 @@ def check_checkpoint_matches(checkpoint: str | os.PathLike, model: Any) -> None:
     saved = _read_config(checkpoint)
     expected = model.config.to_dict()
     differences = [
-        f"{field}: checkpoint {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
+        f"{field}: punto de control {saved.get(field)!r} ≠ modelo {expected.get(field)!r}"
         for field in _ARCHITECTURE_FIELDS
         if saved.get(field) != expected.get(field)
     ]
     saved_labels, model_labels = config_label_names(saved), config_label_names(model.config)
     if saved_labels != model_labels:
-        differences.append(f"clases: checkpoint {saved_labels} ≠ modelo {model_labels}")
+        differences.append(f"clases: punto de control {saved_labels} ≠ modelo {model_labels}")
     if differences:
         raise CourseError(
-            f"El checkpoint {checkpoint} es de otro modelo o de otras clases, no se puede "
+            f"El punto de control {checkpoint} es de otro modelo o de otras clases, no se puede "
             f"reanudar con este: {'; '.join(differences)}. Usa otra carpeta de salida "
             "o borra esa para empezar de cero."
         )
@@ -184,7 +184,7 @@ def last_checkpoint(output_dir: str | os.PathLike, model: Any = None) -> str | N
         return None
     if not (Path(checkpoint) / "trainer_state.json").is_file():
         raise CourseError(
-            f"El checkpoint {checkpoint} está incompleto (falta trainer_state.json): la sesión "
+            f"El punto de control {checkpoint} está incompleto (falta trainer_state.json): la sesión "
             "se cortó mientras se guardaba. Bórralo y vuelve a ejecutar; se reanudará desde el "
             "anterior."
         )

@@ -98,8 +98,12 @@ def check(exercise_id: str, verbose: bool = True, **answers: Any) -> bool:
     except (_Unmet, AssertionError) as failure:
         _RESULTS[exercise_id] = ("fallo", str(failure))
         raise CheckFailed(exercise_id, str(failure)) from None
-    except TypeError as error:
-        hint = f"la comprobación no recibió lo que esperaba ({error})."
+    except CourseError:
+        raise  # ExerciseNotDone (ejercicio sin escribir) y los errores del curso, tal cual
+    except Exception as error:
+        hint = _student_error_hint(error, answers)
+        if hint is None:
+            raise
         _RESULTS[exercise_id] = ("fallo", hint)
         raise CheckFailed(exercise_id, hint) from None
     _RESULTS[exercise_id] = ("hecho", "")
@@ -141,3 +145,58 @@ def resumen(lab: str | int) -> list[tuple[str, str, str]]:
     else:
         print("Resuelve los pendientes y vuelve a ejecutar su celda de comprobación.")
     return rows
+
+
+def _library_dirs() -> tuple[str, ...]:
+    """Carpetas de código que no es del estudiante: coursekit, la biblioteca estándar y los
+    paquetes instalados."""
+    import os
+    import sysconfig
+
+    folders = {os.path.dirname(os.path.abspath(__file__))}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            folders.add(os.path.abspath(path))
+    return tuple(folder + os.sep for folder in folders)
+
+
+def _student_frame(error: BaseException):
+    """El último marco de la traza que está en código del estudiante (una celda del notebook
+    o un archivo suyo), o ``None`` si la excepción no pasó por su código."""
+    import os
+    import traceback
+
+    library = _library_dirs()
+    student = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        filename = frame.filename
+        if filename.startswith("<frozen") or os.path.abspath(filename).startswith(library):
+            continue
+        student = frame
+    return student
+
+
+def _student_error_hint(error: BaseException, answers: dict[str, Any]) -> str | None:
+    """La pista cuando la comprobación falla por una excepción: si salió del código del
+    estudiante, es suya («tu función lanzó ...»); si su función no acepta los argumentos con
+    que se la llama, es la firma. ``None`` si no tiene que ver con su código."""
+    name = type(error).__name__
+    frame = _student_frame(error)
+    if frame is not None:
+        where = f"línea {frame.lineno} de tu celda" if frame.lineno else "tu código"
+        function = f"{frame.name}" if frame.name not in ("<module>", "<lambda>") else "tu código"
+        return (
+            f"tu función {function} lanzó {name}: {error} ({where}). El error es de tu "
+            "código, no de la comprobación: pruébala sola con un ejemplo pequeño."
+        )
+    if isinstance(error, TypeError):
+        for value in answers.values():
+            function = getattr(value, "__name__", None)
+            if callable(value) and function and f"{function}()" in str(error):
+                return (
+                    f"tu función {function} no tiene la firma que se pide ({error}). "
+                    "Deja la línea def tal como venía en el enunciado y cambia solo el cuerpo."
+                )
+        return f"la comprobación no recibió lo que esperaba ({error})."
+    return None

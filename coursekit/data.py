@@ -357,14 +357,14 @@ def load_hub_dataset(
     test_split = "test" if "test" in raw else "validation" if "validation" in raw else None
     if "train" not in raw or test_split is None:
         raise CourseError(
-            f"El dataset {name!r} tiene los splits {list(raw)}; hacen falta «train» y «test» "
+            f"El dataset {name!r} tiene las particiones {list(raw)}; hacen falta «train» y «test» "
             "(o «validation»)."
         )
     result = DatasetDict({"train": raw["train"], "test": raw[test_split]})
     for split, dataset in result.items():
-        _check_columns(dataset, [text_column, label_column], f"El split {split!r} de {name}")
+        _check_columns(dataset, [text_column, label_column], f"La partición {split!r} de {name}")
         if len(dataset) == 0:
-            raise CourseError(f"El split {split!r} de {name!r} está vacío.")
+            raise CourseError(f"La partición {split!r} de {name!r} está vacía.")
     result = result.rename_columns(
         {old: new for old, new in ((text_column, TEXT), (label_column, LABEL)) if old != new}
     )
@@ -420,7 +420,7 @@ def label_names(dataset: Dataset | DatasetDict, label_column: str = LABEL) -> li
 
     if isinstance(dataset, DatasetDict):
         if not dataset:
-            raise CourseError("El DatasetDict está vacío: no tiene ningún split.")
+            raise CourseError("El DatasetDict está vacío: no tiene ninguna partición.")
         dataset = next(iter(dataset.values()))
     feature = dataset.features.get(label_column)
     if not isinstance(feature, ClassLabel):
@@ -505,7 +505,7 @@ def course_subsets(dataset: DatasetDict, profile: Profile | str | None = None) -
     profile = get_profile(profile)
     for split in ("train", "test"):
         if split not in dataset:
-            raise CourseError(f"Falta el split {split!r}; splits disponibles: {list(dataset)}.")
+            raise CourseError(f"Falta la partición {split!r}; particiones disponibles: {list(dataset)}.")
     return (
         balanced_subset(dataset["train"], profile.train_size, profile.seed, size_name="train_size"),
         balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size"),

@@ -82,13 +82,13 @@ def _check_supported_folder(folder: Path) -> None:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise CourseError(
-            f"No puedo leer {str(config_path)!r} ({type(error).__name__}): ¿es un checkpoint de "
+            f"No puedo leer {str(config_path)!r} ({type(error).__name__}): ¿es un punto de control de "
             "Hugging Face completo?"
         ) from error
     model_type = config.get("model_type") if isinstance(config, dict) else None
     if model_type not in SUPPORTED_MODEL_TYPES:
         raise CourseError(
-            f"El checkpoint {str(folder)!r} es de tipo {model_type!r} y KerasHub solo puede "
+            f"El punto de control {str(folder)!r} es de tipo {model_type!r} y KerasHub solo puede "
             f"convertir a clasificador de textos los de tipo {', '.join(SUPPORTED_MODEL_TYPES)}. "
             "Usa un modelo tipo BERT (el del perfil: get_profile('quick') o bert-base-cased)."
         )
@@ -201,7 +201,7 @@ def _from_preset_error(preset: str, error: Exception) -> CourseError:
         "¿Hay conexión a internet? Sin red usa el perfil «quick» (COURSE_PROFILE=quick)."
         if preset.startswith(HF_PREFIX)
         else "¿Está instalado safetensors (pip install safetensors)? KerasHub lo necesita para "
-        "convertir checkpoints de Hugging Face."
+        "convertir puntos de control de Hugging Face."
     )
     return CourseError(
         f"KerasHub no pudo cargar {preset!r} ({type(error).__name__}: {str(error)[:200]}). {hint}"

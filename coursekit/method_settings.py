@@ -138,7 +138,7 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
             description=f"{PROMPT_VIRTUAL_TOKENS} tokens virtuales (TEXT), más la cabeza",
         ),
         MethodRun(
-            "encoder congelado",
+            "codificador congelado",
             frozen_encoder,
             HEAD_LEARNING_RATE,
             description="solo la cabeza de clasificación",

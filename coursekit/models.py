@@ -122,7 +122,9 @@ def load_classifier(name: str | Profile | None, label_names: Sequence[str], **kw
     id2label, label2id = label_maps(label_names)
     resolved = resolve_model_name(name)
     verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # el aviso de la cabeza nueva lo explica el notebook
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()  # el aviso de la cabeza nueva lo explica el lab 02
+    hf_logging.disable_progress_bar()  # sin la barra «Loading weights» en cada carga
     try:
         return AutoModelForSequenceClassification.from_pretrained(
             resolved, num_labels=len(id2label), id2label=id2label, label2id=label2id, **kwargs
@@ -131,6 +133,8 @@ def load_classifier(name: str | Profile | None, label_names: Sequence[str], **kw
         raise _hub_error(resolved, error) from error
     finally:
         hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def count_parameters(model: Any) -> dict[str, int]:

@@ -21,7 +21,7 @@ def _check_decay(decay: Any) -> float:
     if isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 < decay <= 1:
         raise CourseError(
             f"decay debe ser un número en (0, 1]; recibió {decay!r}. Con 1 todas las capas "
-            "tienen la misma tasa; con 0,8 cada capa aprende al 80 % de la de encima."
+            "tienen la misma tasa; con 0.8 cada capa aprende al 80 % de la de encima."
         )
     return float(decay)
 
@@ -46,7 +46,7 @@ def parameter_depths(model: Any) -> dict[str, int]:
     if not layers:
         raise CourseError(
             f"No encuentro capas numeradas (…layer.0…) en {type(model).__name__}: LLRD "
-            "necesita un encoder con capas apiladas, como BERT."
+            "necesita un codificador con capas apiladas, como BERT."
         )
     num_layers = max(layers.values()) + 1
     depths = {}

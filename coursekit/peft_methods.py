@@ -20,7 +20,7 @@ HEAD_NAMES = ("classifier", "score")
 # Orden de los componentes en las tablas y gráficas, de abajo arriba del modelo.
 COMPONENTS = (
     "embeddings",
-    "capas del encoder",
+    "capas del codificador",
     "pooler",
     "cabeza (copia entrenable)",
     "cabeza",
@@ -128,7 +128,7 @@ def _check_prompt_learning(model: Any, config: Any) -> None:
     method = type(config).__name__.removesuffix("Config")
     if not _forward_accepts(model, "inputs_embeds"):
         raise CourseError(
-            f"{method} añade vectores a la entrada y necesita un modelo cuyo forward acepte "
+            f"{method} añade vectores a la entrada y necesita un modelo cuyo pase hacia delante (model.forward) acepte "
             f"inputs_embeds; {type(model).__name__} no lo acepta."
         )
     peft_type = getattr(getattr(config, "peft_type", None), "value", None)
@@ -143,7 +143,7 @@ def _check_prompt_learning(model: Any, config: Any) -> None:
             raise CourseError(
                 f"El prefix tuning no funciona con {type(model).__name__}: necesita que el "
                 "modelo acepte past_key_values (claves y valores precalculados por capa), y "
-                "los encoders tipo BERT ya no los aceptan desde transformers 5.24. Usa prompt "
+                "los codificadores tipo BERT ya no los aceptan desde transformers 5.24. Usa prompt "
                 "tuning (PromptTuningConfig) o P-tuning (PromptEncoderConfig), que solo cambian "
                 "la entrada."
             )
@@ -216,7 +216,7 @@ def component_of(name: str) -> str:
     if "embeddings" in name:
         return "embeddings"
     if re.search(r"\.layers?\.\d+\.", name):
-        return "capas del encoder"
+        return "capas del codificador"
     return "otros"
 
 

@@ -55,19 +55,23 @@ def plot_token_lengths(lengths: Sequence[int], max_length: int | None = None, ax
     return ax
 
 
+# Nombres en español de las estrategias de relleno (las claves de la tabla siguen en inglés).
+_STRATEGY_NAMES = {"dynamic": "dinámico", "grouped": "dinámico + agrupado"}
+
+
 def plot_padding_comparison(table: Any, ax=None):
-    """Barras apiladas de tokens reales y de relleno por batch, con los segundos encima."""
+    """Barras apiladas de tokens reales y de relleno por lote, con los segundos encima."""
     if len(table) == 0:
         raise CourseError("La tabla de padding está vacía.")
     ax = _axes(ax)
-    labels = list(table.index)
+    labels = [_STRATEGY_NAMES.get(name, name) for name in table.index]
     real = table["tokens_reales_por_batch"].to_numpy()
     padding = table["posiciones_por_batch"].to_numpy() - real
     ax.bar(labels, real, label="tokens reales", color="#4C72B0")
     bars = ax.bar(labels, padding, bottom=real, label="relleno (padding)", color="#DD8452")
     ax.bar_label(bars, labels=[f"{s:.2f} s" for s in table["segundos"]])
-    ax.set_ylabel("posiciones por batch")
-    ax.set_title("Tokens por batch y tiempo del forward")
+    ax.set_ylabel("posiciones por lote")
+    ax.set_title("Tokens por lote y tiempo del pase hacia delante")
     ax.legend()
     return ax
 
@@ -216,7 +220,7 @@ def plot_learning_rates(table: Any, ax=None):
     ax = _axes(ax)
     ax.barh(list(table.index), table["learning_rate"], color="tab:blue")
     ax.invert_yaxis()
-    ax.set_xlabel("learning rate")
+    ax.set_xlabel("tasa de aprendizaje")
     ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     ax.set_title("Tasa de aprendizaje por capa (LLRD)")
     return ax

@@ -56,7 +56,7 @@ def test_bench_padding_smoke(tmp_path, capsys, tiny_models):
     )
     out, last = _last_line(capsys)
     assert code == 0
-    assert "| datos | estrategia | posiciones/batch | tokens reales/batch |" in out
+    assert "| datos | estrategia | posiciones/lote | tokens reales/lote |" in out
     assert last.startswith(HEADLINE_PREFIX)
     assert "Rotten Tomatoes" in last and "IMDB" in last
     results = json.loads((tmp_path / "padding-ci.json").read_text(encoding="utf-8"))
@@ -103,7 +103,7 @@ def test_bench_methods_smoke(tmp_path, capsys, tiny_models):
         "LLRD",
         "LoRA",
         "prompt tuning",
-        "encoder congelado",
+        "codificador congelado",
         "código del tutorial",
     ]
     assert set(COLUMNS) <= set(results["filas"][0])

@@ -53,7 +53,7 @@ def test_checkpoint_root_not_writable(tmp_path):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        with pytest.raises(CourseError, match="No puedo escribir checkpoints"):
+        with pytest.raises(CourseError, match="No puedo escribir puntos de control"):
             checkpoint_root(locked / "checkpoints")
     finally:
         locked.chmod(0o700)
@@ -62,7 +62,7 @@ def test_checkpoint_root_not_writable(tmp_path):
 def test_checkpoint_root_on_a_file_is_not_writable(tmp_path):
     blocker = tmp_path / "un-archivo"
     blocker.write_text("no soy una carpeta")
-    with pytest.raises(CourseError, match="No puedo escribir checkpoints"):
+    with pytest.raises(CourseError, match="No puedo escribir puntos de control"):
         checkpoint_root(blocker)
 
 
@@ -122,13 +122,13 @@ def test_last_checkpoint_from_a_different_model(tmp_path, classifier):
     assert last_checkpoint(tmp_path) is not None  # sin modelo no se compara
     with pytest.raises(CourseError, match="otro modelo") as error:
         last_checkpoint(tmp_path, classifier)
-    assert "hidden_size: checkpoint 768 ≠ modelo 384" in str(error.value)
+    assert "hidden_size: punto de control 768 ≠ modelo 384" in str(error.value)
 
 
 def test_last_checkpoint_with_other_labels(tmp_path, classifier):
     config = classifier.config.to_dict() | {"id2label": {"0": "a", "1": "b", "2": "c"}}
     _fake_checkpoint(tmp_path, 4, config)
-    with pytest.raises(CourseError, match="clases: checkpoint"):
+    with pytest.raises(CourseError, match="clases: punto de control"):
         last_checkpoint(tmp_path, classifier)
 
 

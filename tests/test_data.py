@@ -315,7 +315,7 @@ def test_course_subsets_ci_sizes(ci_dataset):
 
 
 def test_course_subsets_missing_split(ci_dataset):
-    with pytest.raises(CourseError, match="Falta el split 'test'; splits disponibles"):
+    with pytest.raises(CourseError, match="Falta la partición 'test'; particiones disponibles"):
         course_subsets(DatasetDict({"train": ci_dataset["train"]}), "ci")
 
 
@@ -417,7 +417,7 @@ def test_hub_os_error_is_course_error():
 
 
 def test_hub_missing_test_split():
-    with pytest.raises(CourseError, match="splits \\['train'\\]; hacen falta «train» y «test»"):
+    with pytest.raises(CourseError, match="particiones \\['train'\\]; hacen falta «train» y «test»"):
         load_course_dataset("full", load_fn=lambda name: _yelp_like(("train",)))
 
 
@@ -434,7 +434,7 @@ def test_hub_missing_column():
 def test_hub_empty_split():
     raw = _yelp_like()
     raw["test"] = raw["test"].select([])
-    with pytest.raises(CourseError, match="El split 'test' de 'x' está vacío"):
+    with pytest.raises(CourseError, match="La partición 'test' de 'x' está vacía"):
         load_hub_dataset("x", load_fn=lambda name: raw)
 
 

@@ -358,8 +358,8 @@ def test_tf_data_correct(tf, preprocessor, eval_subset, capsys):
 @pytest.mark.parametrize(
     "mistake, hint",
     [
-        ({"batch": False}, "no está en batches: añade .batch"),
-        ({"map_before_batch": True, "batch": False}, "no está en batches"),
+        ({"batch": False}, "no está en lotes: añade .batch"),
+        ({"map_before_batch": True, "batch": False}, "no está en lotes"),
         ({"preprocess": False}, "siguen siendo texto: tokenízalas con .map"),
         ({"shuffle_eval": True}, "con shuffle=False no barajes"),
         ({"shuffle_train": False}, "salen en el mismo orden: baraja con .shuffle"),
@@ -442,7 +442,7 @@ def test_compile_wrong_loss_gets_hint(keras, tiny_model, loss_factory, hint):
 @pytest.mark.parametrize(
     "optimizer_factory, hint",
     [
-        (lambda k: "adam", "el learning rate es 0.001 y debería ser 0.0001"),
+        (lambda k: "adam", "la tasa de aprendizaje es 0.001 y debería ser 0.0001"),
         (lambda k: k.optimizers.SGD(learning_rate=1e-4), "el optimizador es SGD"),
     ],
 )

@@ -249,7 +249,7 @@ def test_evaluation_solution_passes(classifier, eval_loader):
     [
         # Con la cabeza al azar todo podría predecirse igual: se sesga para que el último
         # batch (todo aciertos) dé otra exactitud que el dataloader entero.
-        ({"only_last_batch": True}, True, "add_batch en cada batch"),
+        ({"only_last_batch": True}, True, "add_batch en cada lote"),
         ({"no_grad": False}, False, "torch.no_grad"),
         ({"as_dict": False}, False, "diccionario"),
     ],

@@ -145,7 +145,7 @@ def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
     assert lora.peft_config["default"].r == 8 and check_head_trainable(lora)
     prompt = methods["prompt tuning"].build_model()
     assert prompt.peft_config["default"].num_virtual_tokens == 20
-    assert trainable_parameter_names(methods["encoder congelado"].build_model()) == [
+    assert trainable_parameter_names(methods["codificador congelado"].build_model()) == [
         "classifier.weight",
         "classifier.bias",
     ]

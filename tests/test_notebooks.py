@@ -25,6 +25,7 @@ REQUIRED_HEADER = (
     "Público",
     "Requisitos previos",
 )
+CLOSING_SECTIONS = ("## Qué has aprendido", "## Siguiente", "## Para ir más allá")
 
 
 def test_there_are_labs():
@@ -57,6 +58,33 @@ def test_lab_structure(path):
     for exercise in ids:
         assert f'check("{exercise}"' in sources, f"el ejercicio {exercise} no tiene comprobación"
     assert "Nota" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _headings(cell) -> list[str]:
+    return [line.strip() for line in cell.source.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_lab_ends_with_closing_sections(path):
+    """Cada lab cierra con lo aprendido, lo siguiente y tareas abiertas, justo antes del resumen
+    de ejercicios (que sigue siendo lo último), y con 3 a 5 puntos en «Qué has aprendido»."""
+    nb = nbformat.read(path, as_version=4)
+    assert "resumen(" in nb.cells[-1].source, "la última celda es el resumen de ejercicios"
+    tail = [h for cell in nb.cells[:-2] if cell.cell_type == "markdown" for h in _headings(cell)]
+    found = [h for h in tail if h in CLOSING_SECTIONS]
+    assert found == list(CLOSING_SECTIONS), f"{path.name}: secciones de cierre {found}"
+    closing_at = max(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and CLOSING_SECTIONS[0] in c.source
+    )
+    after = [c for c in nb.cells[closing_at + 1 : -2]]
+    assert all(c.cell_type == "markdown" for c in after), (
+        "nada de código entre el cierre y el resumen"
+    )
+    learned = nb.cells[closing_at].source.split(CLOSING_SECTIONS[0], 1)[1].split("\n## ", 1)[0]
+    bullets = [line for line in learned.splitlines() if line.startswith("- ")]
+    assert 3 <= len(bullets) <= 5, f"{path.name}: «Qué has aprendido» tiene {len(bullets)} puntos"
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)

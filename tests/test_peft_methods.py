@@ -246,7 +246,7 @@ def test_breakdown_of_prompt_tuning(tiny_bert):
     model = get_peft_model(tiny_bert(), prompt_config(num_virtual_tokens=7))
     table = parameter_breakdown(model)
     assert table.loc["prompt virtual", "entrenables"] == 7 * 32
-    assert table.loc["capas del encoder", "entrenables"] == 0
+    assert table.loc["capas del codificador", "entrenables"] == 0
     check_head_trainable(model)
 
 
@@ -262,7 +262,7 @@ def test_breakdown_of_prompt_tuning(tiny_bert):
         ("classifier.weight", "cabeza"),
         ("bert.pooler.dense.weight", "pooler"),
         ("bert.embeddings.word_embeddings.weight", "embeddings"),
-        ("bert.encoder.layer.0.output.dense.bias", "capas del encoder"),
+        ("bert.encoder.layer.0.output.dense.bias", "capas del codificador"),
         ("lm_head.weight", "otros"),
     ],
 )
@@ -325,7 +325,7 @@ def test_lora_checkpoint_with_another_config_or_no_peft(tiny_bert, tokenizer, tm
     from coursekit.checkpoints import last_checkpoint
 
     _train_lora_with_checkpoints(tiny_bert, tokenizer, tmp_path)
-    with pytest.raises(CourseError, match="otra configuración de peft.*r: checkpoint 4 ≠ modelo 8"):
+    with pytest.raises(CourseError, match="otra configuración de peft.*r: punto de control 4 ≠ modelo 8"):
         last_checkpoint(tmp_path, get_peft_model(tiny_bert(), lora_config(r=8)))
     with pytest.raises(CourseError, match="el modelo no lleva peft"):
         last_checkpoint(tmp_path, tiny_bert())

@@ -1,5 +1,5 @@
 """``coursekit bench methods``: la tabla del lab 07 (fine-tuning completo, LLRD, LoRA, prompt
-tuning, encoder congelado y el bucle del tutorial) medida de nuevo en una sola ejecución, con
+tuning, codificador congelado y el bucle del tutorial) medida de nuevo en una sola ejecución, con
 las razones LoRA / fine-tuning completo.
 
 Usa las mismas funciones que el lab (``course_methods`` y ``compare_methods``), con los mismos

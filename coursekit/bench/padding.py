@@ -225,7 +225,7 @@ def run_padding_benchmark(
                 row = {"datos": SOURCES[source], **row, "carga_media_fin": load_average()}
                 log(
                     f"  {row['segundos_época']:.1f} s · {row['posiciones_por_batch']:.0f} "
-                    f"posiciones/batch · exactitud {row['exactitud']:.3f}"
+                    f"posiciones/lote · exactitud {row['exactitud']:.3f}"
                 )
                 source_rows.append(row)
             reference = source_rows[0]
@@ -239,8 +239,8 @@ def run_padding_benchmark(
 TABLE_COLUMNS = (
     ("datos", "datos", "{}"),
     ("estrategia", "estrategia", "{}"),
-    ("posiciones_por_batch", "posiciones/batch", "{:.0f}"),
-    ("tokens_reales_por_batch", "tokens reales/batch", "{:.0f}"),
+    ("posiciones_por_batch", "posiciones/lote", "{:.0f}"),
+    ("tokens_reales_por_batch", "tokens reales/lote", "{:.0f}"),
     ("proporción_reales", "% reales", "{:.0%}"),
     ("segundos_época", "s/época", "{:.1f}"),
     ("aceleración", "aceleración", "{:.1f}×"),
@@ -283,8 +283,8 @@ def plot_padding_epochs(rows: Sequence[dict[str, Any]]):
         ax.bar(labels, real, label="tokens reales", color="#4C72B0")
         bars = ax.bar(labels, padding, bottom=real, label="relleno (padding)", color="#DD8452")
         ax.bar_label(bars, labels=[f"{row['segundos_época']:.1f} s" for row in mine])
-        ax.set_title(f"{source}: posiciones por batch y s/época")
-        ax.set_ylabel("posiciones por batch")
+        ax.set_title(f"{source}: posiciones por lote y s/época")
+        ax.set_ylabel("posiciones por lote")
         ax.tick_params(axis="x", labelrotation=15)
         ax.legend()
     figure.tight_layout()

@@ -25,7 +25,7 @@ def _check_tokenize_function(tokenize_function, tokenizer, max_length, texts) ->
     expect(
         len(set(lengths)) > 1 or len(texts) == 1,
         "todos los textos tienen la misma longitud: ¿rellenas con padding='max_length'? "
-        "Aquí no rellenes: el relleno lo hará el collator en cada batch.",
+        "Aquí no rellenes: el relleno lo hará el collator en cada lote.",
     )
     expected = tokenizer(texts, truncation=True, max_length=max_length)
     expect(
@@ -60,7 +60,7 @@ def _check_tokens_per_batch(batch, dynamic_positions, max_length_positions, max_
     rows, columns = batch["input_ids"].shape
     expect(
         int(dynamic_positions) == rows * columns,
-        "las posiciones del batch dinámico son filas × columnas de batch['input_ids'] "
+        "las posiciones del lote dinámico son filas × columnas de batch['input_ids'] "
         "(mira .shape o .numel()).",
     )
     expect(
@@ -68,4 +68,4 @@ def _check_tokens_per_batch(batch, dynamic_positions, max_length_positions, max_
         "con padding='max_length' cada fila mide max_length: son filas × max_length.",
     )
     ratio = max_length_positions / dynamic_positions
-    return f"Con relleno dinámico este batch procesa {ratio:.1f} veces menos posiciones."
+    return f"Con relleno dinámico este lote procesa {ratio:.1f} veces menos posiciones."

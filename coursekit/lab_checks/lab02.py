@@ -70,7 +70,7 @@ def _check_learning_rate_args(new_args, reference_args, learning_rate) -> str:
     expect(
         new_args.output_dir != reference_args.output_dir,
         "usa otra carpeta (output_dir=str(seed_lr_dir)): si no, este entrenamiento "
-        "reanudaría desde los checkpoints del primero.",
+        "reanudaría desde los puntos de control del primero.",
     )
     different = [
         f"{name} ({getattr(new_args, name)!r} en vez de {getattr(reference_args, name)!r})"

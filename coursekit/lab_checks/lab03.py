@@ -76,8 +76,8 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
         )
     expect(
         label_spec.shape.rank == 1,
-        "el dataset no está en batches: añade .batch(batch_size) (antes del .map: el "
-        "preprocesador tokeniza un batch entero de una vez).",
+        "el dataset no está en lotes: añade .batch(batch_size) (antes del .map: el "
+        "preprocesador tokeniza un lote entero de una vez).",
     )
     expect(
         ordered.cardinality() != tf.data.INFINITE_CARDINALITY,
@@ -87,14 +87,14 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     sizes, ordered_rows, ordered_labels = _collect(ordered)
     if not (sizes and sizes[0] == batch_size):
         fail(
-            f"el primer batch tiene {sizes[0] if sizes else 0} ejemplos y debería tener "
+            f"el primer lote tiene {sizes[0] if sizes else 0} ejemplos y debería tener "
             f"batch_size = {batch_size}."
         )
     if sum(sizes) != size:
         fail(
             f"el dataset da {sum(sizes)} ejemplos y el subconjunto tiene {size}: "
             + (
-                "no uses drop_remainder=True, que tira el último batch incompleto."
+                "no uses drop_remainder=True, que tira el último lote incompleto."
                 if sum(sizes) < size
                 else "¿hay un .repeat()?"
             )
@@ -125,11 +125,11 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     )
     expect(
         "Prefetch" in type(shuffled).__name__ and "Prefetch" in type(ordered).__name__,
-        "termina el pipeline con .prefetch(tf.data.AUTOTUNE): prepara el siguiente batch "
+        "termina el pipeline con .prefetch(tf.data.AUTOTUNE): prepara el siguiente lote "
         "mientras el modelo entrena con el actual.",
     )
     return (
-        f"batches de {batch_size}, {sequence_length} tokens por texto, barajado solo en "
+        f"lotes de {batch_size}, {sequence_length} tokens por texto, barajado solo en "
         "entrenamiento y con prefetch."
     )
 
@@ -163,9 +163,9 @@ def _check_compile(model, learning_rate) -> str:
     current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     if not (abs(current - learning_rate) <= 1e-3 * learning_rate):
         fail(
-            f"el learning rate es {current:g} y debería ser {learning_rate:g}: pásalo con "
+            f"la tasa de aprendizaje es {current:g} y debería ser {learning_rate:g}: pásalo con "
             "Adam(learning_rate=profile.learning_rate). (Con optimizer='adam' Keras usa 0.001, "
-            "demasiado para ajustar un modelo pre-entrenado.)"
+            "demasiado para ajustar un modelo preentrenado.)"
         )
     expect(model.loss is not None, "falta la pérdida: loss=...")
     name, from_logits = _loss_description(model.loss)
@@ -200,4 +200,4 @@ def _check_compile(model, learning_rate) -> str:
         'añade metrics=["accuracy"] para ver la exactitud de cada época (Keras elige la '
         "versión para etiquetas enteras).",
     )
-    return f"Adam (learning rate {learning_rate:g}), pérdida sobre logits y exactitud."
+    return f"Adam (tasa de aprendizaje {learning_rate:g}), pérdida sobre logits y exactitud."

@@ -65,7 +65,7 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
     import torch
 
     expect(callable(train_step), "train_step tiene que ser una función.")
-    expect("labels" in batch, "el batch no trae labels: sin ellas el modelo no calcula la pérdida.")
+    expect("labels" in batch, "el lote no trae labels: sin ellas el modelo no calcula la pérdida.")
     with torch.random.fork_rng(devices=[]):
         student, optimizer, scheduler, spy = _fresh_training_state(model, learning_rate, spy=True)
         initial_lr = scheduler.get_last_lr()[0]
@@ -84,8 +84,8 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
         )
     if not (abs(loss - reference_loss) < 1e-4):
         fail(
-            f"la pérdida devuelta ({loss:.4f}) no es la del batch ({reference_loss:.4f}): "
-            "devuelve outputs.loss del forward con model(**batch)."
+            f"la pérdida devuelta ({loss:.4f}) no es la del lote ({reference_loss:.4f}): "
+            "devuelve outputs.loss del pase hacia delante con model(**batch)."
         )
     if spy.calls != 1:
         fail(
@@ -119,10 +119,10 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
         if not torch.allclose(mine, theirs, atol=1e-6):
             fail(
                 f"los pesos ({name}) no quedan como tras un paso normal: revisa el orden "
-                "forward → backward → recorte → optimizer.step() → lr_scheduler.step() → "
+                "pase hacia delante → pase hacia atrás → recorte → optimizer.step() → lr_scheduler.step() → "
                 "zero_grad()."
             )
-    return f"Pérdida del batch: {loss:.4f}."
+    return f"Pérdida del lote: {loss:.4f}."
 
 
 @register("04-bucle-de-evaluacion")
@@ -160,12 +160,12 @@ def _check_evaluation_loop(evaluate_model, model, dataloader) -> str:
         if not (abs(float(result[key]) - expected[key]) < 1e-9):
             fail(
                 f"{key} da {float(result[key]):.4f} y sobre todo el dataloader es "
-                f"{expected[key]:.4f}: llama a add_batch en cada batch (no solo en el último), "
+                f"{expected[key]:.4f}: llama a add_batch en cada lote (no solo en el último), "
                 "con el argmax de los logits, y compute() al final (F1 con average='macro')."
             )
     expect(
         not any(grad_enabled),
-        "el forward de la evaluación guardó lo necesario para calcular gradientes: "
+        "el pase hacia delante de la evaluación guardó lo necesario para calcular gradientes: "
         "envuélvelo en `with torch.no_grad():` (ahorra memoria y tiempo).",
     )
     return f"Exactitud {expected['accuracy']:.3f}, F1 macro {expected['f1_macro']:.3f}."
