@@ -33,7 +33,9 @@ def mount_google_drive(platform: str) -> bool:
     carpeta local.
     """
     if platform != "colab":
-        print("Google Drive solo se monta en Colab; los puntos de control irán a una carpeta local.")
+        print(
+            "Google Drive solo se monta en Colab; los puntos de control irán a una carpeta local."
+        )
         return False
     from google.colab import drive  # solo existe en Colab
 
@@ -93,7 +95,8 @@ def _read_config(checkpoint: Path) -> dict[str, Any]:
     config_path = checkpoint / "config.json"
     if not config_path.is_file():
         raise CourseError(
-            f"El punto de control {checkpoint} no tiene config.json: no es un punto de control de un modelo "
+            f"El punto de control {checkpoint} no tiene config.json: no es un punto de control "
+            "de un modelo "
             "de transformers o se cortó mientras se guardaba. Bórralo y vuelve a ejecutar."
         )
     return json.loads(config_path.read_text(encoding="utf-8"))
@@ -184,7 +187,8 @@ def last_checkpoint(output_dir: str | os.PathLike, model: Any = None) -> str | N
         return None
     if not (Path(checkpoint) / "trainer_state.json").is_file():
         raise CourseError(
-            f"El punto de control {checkpoint} está incompleto (falta trainer_state.json): la sesión "
+            f"El punto de control {checkpoint} está incompleto (falta trainer_state.json): "
+            "la sesión "
             "se cortó mientras se guardaba. Bórralo y vuelve a ejecutar; se reanudará desde el "
             "anterior."
         )

@@ -505,7 +505,9 @@ def course_subsets(dataset: DatasetDict, profile: Profile | str | None = None) -
     profile = get_profile(profile)
     for split in ("train", "test"):
         if split not in dataset:
-            raise CourseError(f"Falta la partición {split!r}; particiones disponibles: {list(dataset)}.")
+            raise CourseError(
+                f"Falta la partición {split!r}; particiones disponibles: {list(dataset)}."
+            )
     return (
         balanced_subset(dataset["train"], profile.train_size, profile.seed, size_name="train_size"),
         balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size"),

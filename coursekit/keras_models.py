@@ -82,7 +82,8 @@ def _check_supported_folder(folder: Path) -> None:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise CourseError(
-            f"No puedo leer {str(config_path)!r} ({type(error).__name__}): ¿es un punto de control de "
+            f"No puedo leer {str(config_path)!r} ({type(error).__name__}): "
+            "¿es un punto de control de "
             "Hugging Face completo?"
         ) from error
     model_type = config.get("model_type") if isinstance(config, dict) else None

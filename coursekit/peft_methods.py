@@ -128,7 +128,8 @@ def _check_prompt_learning(model: Any, config: Any) -> None:
     method = type(config).__name__.removesuffix("Config")
     if not _forward_accepts(model, "inputs_embeds"):
         raise CourseError(
-            f"{method} añade vectores a la entrada y necesita un modelo cuyo pase hacia delante (model.forward) acepte "
+            f"{method} añade vectores a la entrada y necesita un modelo cuyo pase hacia delante "
+            "(model.forward) acepte "
             f"inputs_embeds; {type(model).__name__} no lo acepta."
         )
     peft_type = getattr(getattr(config, "peft_type", None), "value", None)

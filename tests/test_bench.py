@@ -34,6 +34,7 @@ def _last_line(capsys) -> tuple[str, str]:
     return out, out.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_bench_padding_smoke(tmp_path, capsys, tiny_models):
     code = main(
         [
@@ -90,6 +91,7 @@ def test_padding_strategies_and_errors():
         padding.source_subsets(None, "yelp", 8, 4)
 
 
+@pytest.mark.slow
 def test_bench_methods_smoke(tmp_path, capsys, tiny_models):
     code = main(["bench", "methods", "--profile", "ci", "--output", str(tmp_path)])
     out, last = _last_line(capsys)
@@ -113,11 +115,13 @@ def test_bench_methods_smoke(tmp_path, capsys, tiny_models):
     assert (tmp_path / "methods-ci.png").is_file()
 
 
+@pytest.mark.slow
 def test_bench_methods_rejects_unknown_method(tmp_path, capsys, tiny_models):
     assert main(["bench", "methods", "--profile", "ci", "--only", "magia"]) == 2
     assert "Método(s) desconocido(s): magia" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_bench_labs_smoke(tmp_path, capsys, write_notebook):
     solutions = tmp_path / "solutions"
     write_notebook(solutions, "01_memoria.ipynb", "datos = b'x' * (300 * 2**20)", "print('hecho')")
@@ -143,6 +147,7 @@ def test_bench_labs_smoke(tmp_path, capsys, write_notebook):
     assert not any(labs.CUDA_MARK in cell.source for cell in executed.cells)
 
 
+@pytest.mark.slow
 def test_bench_labs_memory_limit_falls_back_with_a_message(
     tmp_path, capsys, monkeypatch, write_notebook
 ):
@@ -172,6 +177,7 @@ def test_bench_labs_memory_limit_falls_back_with_a_message(
     labs.check_memory_limit_supported(256 * 2**20) is not None,
     reason="esta máquina no deja crear cgroups con límite de memoria",
 )
+@pytest.mark.slow
 def test_memory_limit_kills_a_lab_that_exceeds_it(tmp_path, write_notebook):
     solutions = tmp_path / "solutions"
     write_notebook(solutions, "01_grande.ipynb", "datos = b'x' * (600 * 2**20)")

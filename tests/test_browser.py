@@ -26,7 +26,10 @@ CHROMIUM = next(
 )
 TOKEN = "coursekit-browser-test"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium no está instalado")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium no está instalado"),
+]
 
 
 def _free_port() -> int:

@@ -59,6 +59,7 @@ def test_unwritten_exercise_still_propagates():
         check("02-compute-metrics", compute_metrics=compute_metrics, num_labels=3)
 
 
+@pytest.mark.slow
 def test_student_exception_under_python_O():
     script = textwrap.dedent(
         """

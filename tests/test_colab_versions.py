@@ -79,6 +79,7 @@ def _pypi_reachable() -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_colab_install_dry_run_keeps_colab_packages(tmp_path):
     """``pip install --dry-run`` del curso con los extras de los labs, con todas las versiones de
     Colab como restricciones: si pip encuentra solución, la instalación en Colab solo añade

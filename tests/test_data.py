@@ -417,7 +417,9 @@ def test_hub_os_error_is_course_error():
 
 
 def test_hub_missing_test_split():
-    with pytest.raises(CourseError, match="particiones \\['train'\\]; hacen falta «train» y «test»"):
+    with pytest.raises(
+        CourseError, match="particiones \\['train'\\]; hacen falta «train» y «test»"
+    ):
         load_course_dataset("full", load_fn=lambda name: _yelp_like(("train",)))
 
 

@@ -325,7 +325,9 @@ def test_lora_checkpoint_with_another_config_or_no_peft(tiny_bert, tokenizer, tm
     from coursekit.checkpoints import last_checkpoint
 
     _train_lora_with_checkpoints(tiny_bert, tokenizer, tmp_path)
-    with pytest.raises(CourseError, match="otra configuración de peft.*r: punto de control 4 ≠ modelo 8"):
+    with pytest.raises(
+        CourseError, match="otra configuración de peft.*r: punto de control 4 ≠ modelo 8"
+    ):
         last_checkpoint(tmp_path, get_peft_model(tiny_bert(), lora_config(r=8)))
     with pytest.raises(CourseError, match="el modelo no lleva peft"):
         last_checkpoint(tmp_path, tiny_bert())

@@ -119,7 +119,8 @@ def _check_train_step(train_step, model, batch, learning_rate) -> str:
         if not torch.allclose(mine, theirs, atol=1e-6):
             fail(
                 f"los pesos ({name}) no quedan como tras un paso normal: revisa el orden "
-                "pase hacia delante → pase hacia atrás → recorte → optimizer.step() → lr_scheduler.step() → "
+                "pase hacia delante → pase hacia atrás → recorte → optimizer.step() → "
+                "lr_scheduler.step() → "
                 "zero_grad()."
             )
     return f"Pérdida del lote: {loss:.4f}."
