@@ -36,7 +36,7 @@ LABELLED = re.compile(
 )
 #: La cabecera, «0. Configuración» y la instalación (las tres primeras celdas) son de otro issue
 #: (el 15) y aún dicen «unos cientos de KB» en el lab 05: se comprueban desde la cuarta.
-FIRST_CHECKED_CELL = 3
+FIRST_CHECKED_CELL = 0
 
 
 def profile_dependent_figures(markdown: str) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 GLOSSARY = (ROOT / "docs" / "glosario.md").read_text(encoding="utf-8")
 # Las tres primeras celdas (cabecera, instalación, configuración) son de otra parte del curso
 # (cabecera común, issue 15); la cabecera aún usa «batches», «checkpoints» y «encoder».
-FIRST_CHECKED_CELL = 3
+FIRST_CHECKED_CELL = 0
 # Lo que no es prosa: bloques de código, `código`, glosas en *cursiva*, citas «...», enlaces.
 _NOT_PROSE = re.compile(
     r"```.*?```|`[^`\n]*`|(?<!\*)\*(?!\*)[^*\n]+?(?<!\*)\*(?!\*)|«[^»]*»|\]\([^)]*\)|https?://\S+",
