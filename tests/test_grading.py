@@ -344,3 +344,23 @@ def test_lab03_compile_counts_only_when_the_student_compiled():
     mine = {**seen, "learning_rate": rate, "metrics": ["mean"]}
     score = judge_exercise(test, {"ok": True, "value": mine})
     assert score.points == 2 and score.parts[2].hint == "falta la métrica de exactitud."
+
+
+def test_python_mounts_come_after_the_empty_tmp(monkeypatch):
+    """Un CI que clona en /tmp deja el entorno y el paquete bajo /tmp: si se montan antes del
+    tmpfs de /tmp, el /tmp vacío los tapa y ninguna entrega arranca (falló en CI así)."""
+    import sys as _sys
+
+    from coursekit.grading import sandbox
+
+    monkeypatch.setattr(_sys, "prefix", "/tmp/clon/.venv")
+    command, _ = sandbox.build_command("/usr/bin/bwrap", sandbox.Limits())
+    tmp_mount = next(
+        i for i in range(len(command) - 1) if command[i] == "--tmpfs" and command[i + 1] == "/tmp"
+    )
+    venv_bind = next(
+        i
+        for i in range(len(command) - 2)
+        if command[i] == "--ro-bind" and command[i + 2] == "/tmp/clon/.venv"
+    )
+    assert venv_bind > tmp_mount

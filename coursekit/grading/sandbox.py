@@ -133,7 +133,6 @@ def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[st
     command = [
         bwrap,
         *_system_mounts(),
-        *python_args,
         "--proc",
         "/proc",
         "--dev",
@@ -150,6 +149,9 @@ def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[st
         str(limits.disk_mb * 1024**2),
         "--tmpfs",
         SANDBOX_WORKDIR,
+        # Python y el curso después de los tmpfs: si el entorno o el clon están bajo /tmp (un
+        # CI que clona en /tmp), montarlos antes los dejaría tapados por el /tmp vacío.
+        *python_args,
         "--chdir",
         SANDBOX_WORKDIR,
         # Sin --unshare-all: como root, un espacio de usuarios nuevo no tendría el uid sin
