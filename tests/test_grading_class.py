@@ -9,11 +9,17 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from coursekit.grading.sandbox import Limits, bwrap_path
-from tests.helpers.grading_class import EXPECTED, ROOT, build_moodle_zip
+
+# tests/ no es un paquete: el ayudante se importa por su carpeta, con cualquier versión de pytest
+# («from tests.helpers...» fallaba con pytest 8.4, el de Colab).
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
+from grading_class import EXPECTED, ROOT, build_moodle_zip  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
