@@ -63,8 +63,16 @@ def judge_compute_metrics(seen) -> dict:
     return verdict
 
 
+def comparison_learning_rate() -> float:
+    """La tasa con la que el lab 02 compara, en el perfil de corrección (``ci``). La calcula el
+    corrector, fuera del kernel de la entrega."""
+    from coursekit.profiles import get_profile
+
+    return get_profile("ci").comparison_learning_rate
+
+
 def probe_learning_rate(ns):
-    new, reference = ns["seed_lr_args"], ns["training_args"]
+    new, reference = ns["other_lr_args"], ns["training_args"]
     names = ("learning_rate", "output_dir", *same_settings())
     return {
         "type": type(new).__name__,
@@ -79,11 +87,13 @@ def judge_learning_rate(seen) -> dict:
     changed = [name for name in same_settings() if new[name] != reference[name]]
     return {
         "learning_rate": None
-        if is_args and new["learning_rate"] == repr(5e-5)
-        else "seed_lr_args debe ser un TrainingArguments con la tasa de aprendizaje del tutorial.",
+        if is_args and new["learning_rate"] == repr(comparison_learning_rate())
+        else "other_lr_args debe ser un TrainingArguments con la tasa que propone el perfil "
+        "para comparar (profile.comparison_learning_rate).",
         "otra carpeta": None
         if is_args and new["output_dir"] != reference["output_dir"]
-        else "usa otra carpeta de salida: si no, se reanudaría desde los checkpoints del primero.",
+        else "usa otra carpeta de salida: si no, se reanudaría desde los puntos de control "
+        "del primero.",
         "lo demás igual": None
         if is_args and not changed
         else "para comparar solo la tasa de aprendizaje, lo demás debe quedar igual; cambia: "
@@ -106,7 +116,7 @@ LAB_TESTS = LabTests(
         r"predict_texts\(",
         r"\.save_model\(",
     ),
-    keep_names=("compute_metrics", "training_args", "seed_lr_args"),
+    keep_names=("compute_metrics", "training_args", "other_lr_args"),
     tests=(
         HiddenTest(
             "02-compute-metrics",

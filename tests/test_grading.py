@@ -321,8 +321,48 @@ def test_skipped_cells_never_include_what_the_probes_read():
     merged = "def compute_metrics(p):\n    return {}\ntrainer.train()"
     assert "compute_metrics" in _defined_names(merged)
     assert _defined_names("trainer.train(compute_metrics=compute_metrics)") == set()
-    assert _defined_names("%pip install x") & {"seed_lr_args"} == {"seed_lr_args"}
-    assert set(tests.keep_names) == {"compute_metrics", "training_args", "seed_lr_args"}
+    assert set(tests.keep_names) == {"compute_metrics", "training_args", "other_lr_args"}
+
+
+@pytest.mark.parametrize("lab", ["01", "02", "03"])
+def test_probes_read_names_the_solution_defines(lab):
+    """Las sondas leen variables del notebook del estudiante: si el lab cambia un nombre (el
+    lab 02 pasó de seed_lr_args a other_lr_args), la corrección daría cero a todos."""
+    import nbformat
+
+    from coursekit.grading.run_one import _defined_names
+
+    tests = load_lab_tests(lab, ROOT / "grading")
+    solution = next((ROOT / "solutions").glob(f"{lab}_*.ipynb"))
+    defined = set()
+    for cell in nbformat.read(solution, as_version=4).cells:
+        if cell.cell_type == "code":  # una magia sangrada (%pip dentro de un if) → pass
+            lines = cell.source.splitlines()
+            code = "\n".join(
+                line[: len(line) - len(line.lstrip())] + "pass"
+                if line.lstrip().startswith(("%", "!"))
+                else line
+                for line in lines
+            )
+            defined |= _defined_names(code)
+    assert set(tests.keep_names) <= defined
+
+
+def test_lab02_learning_rate_judge_accepts_the_profile_comparison_rate():
+    from coursekit.profiles import get_profile
+
+    tests = load_lab_tests("02", ROOT / "grading")
+    test = next(t for t in tests.tests if t.exercise == "02-tasa-de-aprendizaje")
+    judge, same_settings = test.judge, test.helpers[0]
+    names = ("learning_rate", "output_dir", *same_settings())
+    reference = {n: "1" for n in names}
+    new = {**reference, "output_dir": "'otra'"}
+    new["learning_rate"] = repr(get_profile("ci").comparison_learning_rate)
+    seen = {"type": "TrainingArguments", "new": new, "reference": reference}
+    verdict = judge(seen)
+    assert verdict["learning_rate"] is None and verdict["otra carpeta"] is None
+    seen["new"] = {**new, "learning_rate": repr(5e-5 if new["learning_rate"] != "5e-05" else 1e-3)}
+    assert judge(seen)["learning_rate"] is not None
 
 
 def test_lab03_compile_counts_only_when_the_student_compiled():

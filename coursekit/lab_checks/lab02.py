@@ -63,13 +63,13 @@ def _check_learning_rate_args(new_args, reference_args, learning_rate) -> str:
     from transformers import TrainingArguments
 
     expect(
-        isinstance(new_args, TrainingArguments), "seed_lr_args tiene que ser un TrainingArguments."
+        isinstance(new_args, TrainingArguments), "other_lr_args tiene que ser un TrainingArguments."
     )
     if new_args.learning_rate != learning_rate:
         fail(f"learning_rate es {new_args.learning_rate}; debería ser {learning_rate}.")
     expect(
         new_args.output_dir != reference_args.output_dir,
-        "usa otra carpeta (output_dir=str(seed_lr_dir)): si no, este entrenamiento "
+        "usa otra carpeta (output_dir=str(other_lr_dir)): si no, este entrenamiento "
         "reanudaría desde los puntos de control del primero.",
     )
     different = [
