@@ -12,23 +12,28 @@ from mutants.spec import alternative, mistake
 
 VARIANTS = [
     mistake(
-        "01-tokenizar", "sin-truncar",
+        "01-tokenizar",
+        "sin-truncar",
         'def tokenize_function(batch):\n    return tokenizer(batch["text"])',
-        "no trunca los textos largos", hint="truncation",
+        "no trunca los textos largos",
+        hint="truncation",
     ),
     mistake(
-        "01-tokenizar", "relleno-fijo",
-        'def tokenize_function(batch):\n'
+        "01-tokenizar",
+        "relleno-fijo",
+        "def tokenize_function(batch):\n"
         '    return tokenizer(batch["text"], truncation=True, max_length=profile.max_length,\n'
         '                     padding="max_length")',
-        "rellena cada texto hasta max_length en vez de dejarlo al collator", hint="padding",
+        "rellena cada texto hasta max_length en vez de dejarlo al collator",
+        hint="padding",
     ),
     alternative(
-        "01-tokenizar", "argumentos-por-nombre",
-        'def tokenize_function(batch):\n'
+        "01-tokenizar",
+        "argumentos-por-nombre",
+        "def tokenize_function(batch):\n"
         '    texts = batch["text"]\n'
-        '    return tokenizer(text=texts, max_length=profile.max_length,\n"
-        "                     truncation=\"longest_first\")',
+        "    return tokenizer(text=texts, max_length=profile.max_length,\n"
+        '                     truncation="longest_first")',
     ),
 ]
 
@@ -40,8 +45,11 @@ def _shared():
     from coursekit.profiles import get_profile
 
     profile = get_profile("ci")
-    return {"profile": profile, "dataset": load_course_dataset(profile),
-            "tokenizer": load_tokenizer(profile)}
+    return {
+        "profile": profile,
+        "dataset": load_course_dataset(profile),
+        "tokenizer": load_tokenizer(profile),
+    }
 
 
 def namespace(exercise: str) -> dict:

@@ -34,9 +34,7 @@ def exercise_cells(lab: str) -> dict[str, tuple[str, str]]:
     for index, source in enumerate(sources):
         for match in _REGION.finditer(source):
             exercise = match["id"]
-            check_cell = next(
-                (s for s in sources[index:] if f'check("{exercise}"' in s), None
-            )
+            check_cell = next((s for s in sources[index:] if f'check("{exercise}"' in s), None)
             if check_cell is None:
                 raise LookupError(f"{exercise}: no hay celda con check({exercise!r})")
             found[exercise] = (source, check_cell)
@@ -62,8 +60,10 @@ def run_variant(variant: Variant, namespace: dict | None = None) -> dict:
     solution_cell, check_cell = exercise_cells(lab)[variant.exercise]
     if namespace is None:
         namespace = lab_module(lab).namespace(variant.exercise)
-    source = solution_cell if variant.name == "solucion" else replace_region(
-        solution_cell, variant.exercise, variant.code
+    source = (
+        solution_cell
+        if variant.name == "solucion"
+        else replace_region(solution_cell, variant.exercise, variant.code)
     )
     exec(compile(source, f"<celda {variant.exercise}>", "exec"), namespace)
     exec(compile(check_cell, f"<comprobación {variant.exercise}>", "exec"), namespace)

@@ -29,10 +29,14 @@ def render() -> str:
             lines.append(f"| {v.mistake} | {v.hint or '—'} |")
         lines.append("")
         if alternatives:
-            lines.append("Respuestas correctas que también se aceptan: "
-                         + "; ".join(f"`{v.name}`" for v in alternatives) + ".\n")
-    covered = {e for lab in ("01", "02", "03", "04", "05", "06", "07")
-               for e in _exercises_or_empty(lab)}
+            lines.append(
+                "Respuestas correctas que también se aceptan: "
+                + "; ".join(f"`{v.name}`" for v in alternatives)
+                + ".\n"
+            )
+    covered = {
+        e for lab in ("01", "02", "03", "04", "05", "06", "07") for e in _exercises_or_empty(lab)
+    }
     missing = sorted(covered - set(exercises))
     if missing:
         lines.append("Sin variantes todavía: " + ", ".join(f"`{e}`" for e in missing) + ".\n")
@@ -44,5 +48,3 @@ def _exercises_or_empty(lab: str) -> list[str]:
         return list(exercise_cells(lab))
     except ValueError:
         return []
-
-
