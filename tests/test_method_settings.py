@@ -157,3 +157,33 @@ def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
     assert optimizer.param_groups[1]["lr"] == pytest.approx(PROFILE.learning_rate * 0.8)
     with pytest.raises(CourseError, match="new_classifier debe ser"):
         course_methods("bert", "x", PROFILE)
+
+
+def test_max_length_with_prompt_leaves_room_for_the_virtual_tokens():
+    from coursekit.method_settings import PROMPT_VIRTUAL_TOKENS, max_length_with_prompt
+
+    assert max_length_with_prompt(512, 512) == 512 - PROMPT_VIRTUAL_TOKENS  # full: Yelp a 512
+    assert max_length_with_prompt(64, 512) == 64  # ci: ya cabe, no se trunca más
+    with pytest.raises(CourseError, match="no deja sitio"):
+        max_length_with_prompt(64, 16, num_virtual_tokens=20)
+    with pytest.raises(CourseError, match="entero positivo"):
+        max_length_with_prompt(64.0, 512)
+
+
+def test_prompt_tuning_fits_a_text_truncated_with_the_prompt(tiny_bert):
+    """Un texto truncado a max_position_embeddings (como Yelp a 512 en ``full``) más el prompt
+    rompe BERT con un error de tamaños en inglés; truncado con la regla del lab 06, entra."""
+    import torch
+    from peft import get_peft_model
+
+    from coursekit.method_settings import course_prompt_tuning_config, max_length_with_prompt
+
+    model = tiny_bert()  # 128 posiciones
+    config = course_prompt_tuning_config("unused", "x")
+    config.prompt_tuning_init = "RANDOM"
+    prompt_model = get_peft_model(model, config)
+    too_long = torch.ones(1, 128, dtype=torch.long)
+    with pytest.raises(RuntimeError):
+        prompt_model(input_ids=too_long, attention_mask=torch.ones_like(too_long))
+    fits = torch.ones(1, max_length_with_prompt(512, 128), dtype=torch.long)
+    assert prompt_model(input_ids=fits, attention_mask=torch.ones_like(fits)).logits.shape == (1, 2)
