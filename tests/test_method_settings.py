@@ -50,6 +50,11 @@ def test_notebook_assignments_reads_top_level_constants_only():
         ("06_prompt_tuning.ipynb", "PROMPT_LEARNING_RATE", "profile.prompt_learning_rate"),
         ("06_prompt_tuning.ipynb", "P_TUNING_LEARNING_RATE", "profile.p_tuning_learning_rate"),
         ("06_prompt_tuning.ipynb", "PROMPT_TEXT", "prompt_init_text(profile, class_names)"),
+        # El ajuste medido del prompt tuning (docs/benchmarks.md, issue 14).
+        ("06_prompt_tuning.ipynb", "PROMPT_EPOCHS",
+         "profile.prompt_num_epochs or 2 * profile.peft_num_epochs"),
+        ("06_prompt_tuning.ipynb", "prompt_train_size",
+         "profile.prompt_train_size or profile.train_size"),
     ],
 )
 def test_labs_take_the_method_settings_from_the_profile(notebook, name, source):
@@ -187,3 +192,46 @@ def test_prompt_tuning_fits_a_text_truncated_with_the_prompt(tiny_bert):
         prompt_model(input_ids=too_long, attention_mask=torch.ones_like(too_long))
     fits = torch.ones(1, max_length_with_prompt(512, 128), dtype=torch.long)
     assert prompt_model(input_ids=fits, attention_mask=torch.ones_like(fits)).logits.shape == (1, 2)
+
+
+def test_lab_07_measures_lora_with_the_arguments_of_the_shared_function(tmp_path):
+    """La fila de LoRA que el lab 07 mide a la vista se junta con las de compare_methods: sus
+    TrainingArguments deben ser los de ``measurement_arguments`` (salvo la barra de progreso)."""
+    import inspect
+
+    from coursekit import comparison
+    from coursekit.environment import detect_environment, mixed_precision_flags
+
+    calls = []
+    for cell in nbformat.read(SOLUTIONS / "07_comparar_metodos.ipynb", as_version=4).cells:
+        if cell.cell_type == "code" and "lora_args = TrainingArguments(" in cell.source:
+            calls += [
+                node.value
+                for node in ast.parse(cell.source).body
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "lora_args"
+            ]
+    (call,) = calls
+    names = {
+        "profile": PROFILE,
+        "env": detect_environment(),
+        "num_epochs": PROFILE.peft_num_epochs,
+        "lora_dir": tmp_path,
+        "mixed_precision_flags": mixed_precision_flags,
+    }
+    notebook = eval(compile(ast.Expression(call), "<lab 07>", "eval"), {**names, "str": str,
+                    "TrainingArguments": __import__("transformers").TrainingArguments})
+    shared = comparison.measurement_arguments(
+        tmp_path, PROFILE.lora_learning_rate, PROFILE, PROFILE.peft_num_epochs
+    )
+    source = ast.parse(inspect.getsource(comparison.measurement_arguments))
+    shared_keywords = {
+        keyword.arg
+        for node in ast.walk(source)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "dict"
+        for keyword in node.keywords
+        if keyword.arg
+    }
+    written = {keyword.arg for keyword in call.keywords if keyword.arg}
+    assert shared_keywords - written == {"disable_tqdm"}  # el lab muestra la barra
+    for name in shared_keywords - {"disable_tqdm"}:
+        assert getattr(notebook, name) == getattr(shared, name), name
