@@ -415,7 +415,8 @@ def _variant_scores(lab, exercise, observe):
     from mutants.runner import lab_module, solution
 
     test = next(t for t in load_lab_tests(lab, ROOT / "grading").tests if t.exercise == exercise)
-    variants = [solution(exercise), *[v for v in lab_module(lab).VARIANTS if v.exercise == exercise]]
+    mine = [v for v in lab_module(lab).VARIANTS if v.exercise == exercise]
+    variants = [solution(exercise), *mine]
     scores = {}
     for variant in variants:
         try:
