@@ -27,15 +27,30 @@ def tiny_model():
     return BertForSequenceClassification(config)
 
 
-def student_cell(ns, marker):
-    """La última celda ejecutada que contiene ``marker`` y no es la comprobación."""
+def run_student_cell(ns, marker, make_scope, produced):
+    """Vuelve a ejecutar, con ``make_scope()`` como espacio de nombres, la última celda del
+    historial ``In`` que contiene ``marker`` y deja ``produced(scope)`` cierto (otras celdas
+    pueden nombrar lo mismo en un comentario). Devuelve ese espacio de nombres."""
     cells = [
         c for c in ns["In"]
         if marker in c and "check(" not in c and "__coursekit_run_probe" not in c
     ]
-    if not cells:
-        raise LookupError(f"no encuentro la celda con {marker!r}")
-    return cells[-1]
+    errors = []
+    for cell in reversed(cells):
+        scope = make_scope()
+        try:
+            exec(cell, scope)
+        except Exception as error:
+            errors.append(error)
+            continue
+        if produced(scope):
+            return scope
+    not_done = [e for e in errors if type(e).__name__ == "ExerciseNotDone"]
+    if not_done:
+        raise not_done[0]
+    if errors:
+        raise errors[-1]
+    raise LookupError(f"no encuentro la celda del ejercicio ({marker!r})")
 
 
 def probe_llrd(ns):
@@ -44,13 +59,16 @@ def probe_llrd(ns):
     from coursekit.optim import parameter_depths
 
     model = tiny_model()
-    scope = {
-        "model": model,
-        "depths": parameter_depths(model),
-        "profile": types.SimpleNamespace(learning_rate=hidden_base_lr()),
-        "base_lr": hidden_base_lr(),
-    }
-    exec(student_cell(ns, "param_groups"), scope)
+
+    def make_scope():
+        return {
+            "model": model,
+            "depths": parameter_depths(model),
+            "profile": types.SimpleNamespace(learning_rate=hidden_base_lr()),
+            "base_lr": hidden_base_lr(),
+        }
+
+    scope = run_student_cell(ns, "param_groups", make_scope, lambda s: "param_groups" in s)
     names = {id(p): n for n, p in model.named_parameters()}
     groups = []
     for group in scope["param_groups"]:
@@ -92,10 +110,17 @@ def probe_points(ns):
     import pandas as pd
 
     columns, baseline = hidden_table()
-    results = pd.DataFrame(columns, index=["a", "b", "c", "d"])
-    results["% entrenable"] = [100.0, 0.3, 0.04, 15.6]
-    scope = {"results": results, "baseline_accuracy": baseline, "pd": pd}
-    exec(student_cell(ns, "puntos sobre la línea base"), scope)
+    column = "puntos sobre la línea base"
+
+    def make_scope():
+        results = pd.DataFrame(columns, index=["a", "b", "c", "d"])
+        results["% entrenable"] = [100.0, 0.3, 0.04, 15.6]
+        return {"results": results, "baseline_accuracy": baseline, "pd": pd}
+
+    def produced(scope):
+        return column in getattr(scope.get("results"), "columns", [])
+
+    scope = run_student_cell(ns, column, make_scope, produced)
     return [float(v) for v in scope["results"]["puntos sobre la línea base"]]
 
 
@@ -125,14 +150,14 @@ LAB_TESTS = LabTests(
             parts={"cada parámetro en un grupo": 1, "tasa por profundidad": 2},
             probe=probe_llrd,
             judge=judge_llrd,
-            helpers=(tiny_model, student_cell, hidden_base_lr),
+            helpers=(tiny_model, run_student_cell, hidden_base_lr),
         ),
         HiddenTest(
             "07-puntos-sobre-base",
             parts={"puntos sobre la línea base": 2},
             probe=probe_points,
             judge=judge_points,
-            helpers=(hidden_table, student_cell),
+            helpers=(hidden_table, run_student_cell),
         ),
     ),
 )
