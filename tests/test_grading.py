@@ -266,7 +266,7 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
     judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
-    for lab, points in (("01", 7), ("02", 5), ("03", 6)):
+    for lab, points in (("01", 7), ("02", 5), ("03", 6), ("06", 4), ("07", 5)):
         tests = load_lab_tests(lab, ROOT / "grading")
         assert tests.lab == lab and tests.max_points == points
         for test in tests.tests:
@@ -324,7 +324,7 @@ def test_skipped_cells_never_include_what_the_probes_read():
     assert set(tests.keep_names) == {"compute_metrics", "training_args", "other_lr_args"}
 
 
-@pytest.mark.parametrize("lab", ["01", "02", "03"])
+@pytest.mark.parametrize("lab", ["01", "02", "03", "06", "07"])
 def test_probes_read_names_the_solution_defines(lab):
     """Las sondas leen variables del notebook del estudiante: si el lab cambia un nombre (el
     lab 02 pasó de seed_lr_args a other_lr_args), la corrección daría cero a todos."""
@@ -404,3 +404,77 @@ def test_python_mounts_come_after_the_empty_tmp(monkeypatch):
         if command[i] == "--ro-bind" and command[i + 2] == "/tmp/clon/.venv"
     )
     assert venv_bind > tmp_mount
+
+
+# --- labs 06 y 07: las variantes de tests/mutants pierden puntos; las alternativas, no ---------
+
+
+def _variant_scores(lab, exercise, observe):
+    """Puntos de la solución y de cada variante de ``exercise``: ``observe(variant, test)``
+    devuelve lo que la sonda vería en el kernel (la sonda se ejecuta aquí, en proceso)."""
+    from mutants.runner import lab_module, solution
+
+    test = next(t for t in load_lab_tests(lab, ROOT / "grading").tests if t.exercise == exercise)
+    mine = [v for v in lab_module(lab).VARIANTS if v.exercise == exercise]
+    variants = [solution(exercise), *mine]
+    scores = {}
+    for variant in variants:
+        try:
+            observation = {"ok": True, "value": observe(variant, test)}
+        except Exception as error:  # lo mismo que la sonda en el kernel: error → sin puntos
+            observation = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        observation = json.loads(json.dumps(observation, default=repr))  # como desde el kernel
+        scores[variant] = judge_exercise(test, observation).points
+    return test.points, scores
+
+
+def _exec_variant(variant):
+    """Ejecuta la celda del ejercicio con la variante en el espacio de nombres de sus mutantes."""
+    from mutants.runner import exercise_cells, lab_module, replace_region
+
+    lab = variant.exercise[:2]
+    cell, _ = exercise_cells(lab)[variant.exercise]
+    source = cell if variant.name == "solucion" else replace_region(cell, variant.exercise,
+                                                                    variant.code)
+    names = lab_module(lab).namespace(variant.exercise)
+    exec(compile(source, "<celda>", "exec"), names)
+    return names, source
+
+
+@pytest.mark.parametrize(
+    "lab, exercise",
+    [("06", "06-tokens-virtuales"), ("06", "06-por-que-barato"),
+     ("07", "07-grupos-llrd"), ("07", "07-puntos-sobre-base")],
+)
+def test_hidden_tests_of_labs_06_07_take_points_from_every_mutant(lab, exercise):
+    import nbformat
+    from mutants.runner import exercise_cells, lab_notebook
+
+    notebook = nbformat.read(lab_notebook(lab), as_version=4)
+    history = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    exercise_cell = exercise_cells(lab)[exercise][0]
+
+    def observe(variant, test):
+        names, source = _exec_variant(variant)
+        # El historial del kernel: todas las celdas del notebook, con la de la variante (otras
+        # celdas nombran lo mismo en comentarios o en la comprobación).
+        names["In"] = [source if cell == exercise_cell else cell for cell in history]
+        return test.probe(names)
+
+    full, scores = _variant_scores(lab, exercise, observe)
+    for variant, points in scores.items():
+        if variant.correct:
+            assert points == full, variant.id
+        else:
+            assert points < full, variant.id
+
+
+def test_lab07_hidden_points_use_another_table_than_the_notebook():
+    """La sonda vuelve a ejecutar la celda del estudiante con una tabla de 5 clases: una
+    respuesta escrita a mano para la tabla del notebook no sirve."""
+    test = load_lab_tests("07", ROOT / "grading").tests[1]
+    typed = 'results["puntos sobre la línea base"] = [19.5, 26.0, 22.5, 5.0, -0.5, 14.0]'
+    with pytest.raises(Exception, match="Length of values"):
+        test.probe({"In": [typed]})
+    score = judge_exercise(test, {"ok": False, "error": "ValueError: Length of values"})
+    assert score.points == 0

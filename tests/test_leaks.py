@@ -40,8 +40,6 @@ ALLOWED = {
         "prompt_tuning_init=PromptTuningInit.TEXT,",
         "prompt_tuning_init_text=PROMPT_TEXT,",
         "tokenizer_name_or_path=model_path,",
-        # Pendiente (issue 12, reescribir ejercicios): el enunciado del ejercicio 2 da la fórmula.
-        "ratio = lora_parameters / prompt_tuning_parameters",
     },
 }
 

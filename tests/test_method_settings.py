@@ -50,6 +50,11 @@ def test_notebook_assignments_reads_top_level_constants_only():
         ("06_prompt_tuning.ipynb", "PROMPT_LEARNING_RATE", "profile.prompt_learning_rate"),
         ("06_prompt_tuning.ipynb", "P_TUNING_LEARNING_RATE", "profile.p_tuning_learning_rate"),
         ("06_prompt_tuning.ipynb", "PROMPT_TEXT", "prompt_init_text(profile, class_names)"),
+        # El ajuste medido del prompt tuning (docs/benchmarks.md, issue 14).
+        ("06_prompt_tuning.ipynb", "PROMPT_EPOCHS",
+         "profile.prompt_num_epochs or 2 * profile.peft_num_epochs"),
+        ("06_prompt_tuning.ipynb", "prompt_train_size",
+         "profile.prompt_train_size or profile.train_size"),
     ],
 )
 def test_labs_take_the_method_settings_from_the_profile(notebook, name, source):
@@ -157,3 +162,76 @@ def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
     assert optimizer.param_groups[1]["lr"] == pytest.approx(PROFILE.learning_rate * 0.8)
     with pytest.raises(CourseError, match="new_classifier debe ser"):
         course_methods("bert", "x", PROFILE)
+
+
+def test_max_length_with_prompt_leaves_room_for_the_virtual_tokens():
+    from coursekit.method_settings import PROMPT_VIRTUAL_TOKENS, max_length_with_prompt
+
+    assert max_length_with_prompt(512, 512) == 512 - PROMPT_VIRTUAL_TOKENS  # full: Yelp a 512
+    assert max_length_with_prompt(64, 512) == 64  # ci: ya cabe, no se trunca más
+    with pytest.raises(CourseError, match="no deja sitio"):
+        max_length_with_prompt(64, 16, num_virtual_tokens=20)
+    with pytest.raises(CourseError, match="entero positivo"):
+        max_length_with_prompt(64.0, 512)
+
+
+def test_prompt_tuning_fits_a_text_truncated_with_the_prompt(tiny_bert):
+    """Un texto truncado a max_position_embeddings (como Yelp a 512 en ``full``) más el prompt
+    rompe BERT con un error de tamaños en inglés; truncado con la regla del lab 06, entra."""
+    import torch
+    from peft import get_peft_model
+
+    from coursekit.method_settings import course_prompt_tuning_config, max_length_with_prompt
+
+    model = tiny_bert()  # 128 posiciones
+    config = course_prompt_tuning_config("unused", "x")
+    config.prompt_tuning_init = "RANDOM"
+    prompt_model = get_peft_model(model, config)
+    too_long = torch.ones(1, 128, dtype=torch.long)
+    with pytest.raises(RuntimeError):
+        prompt_model(input_ids=too_long, attention_mask=torch.ones_like(too_long))
+    fits = torch.ones(1, max_length_with_prompt(512, 128), dtype=torch.long)
+    assert prompt_model(input_ids=fits, attention_mask=torch.ones_like(fits)).logits.shape == (1, 2)
+
+
+def test_lab_07_measures_lora_with_the_arguments_of_the_shared_function(tmp_path):
+    """La fila de LoRA que el lab 07 mide a la vista se junta con las de compare_methods: sus
+    TrainingArguments deben ser los de ``measurement_arguments`` (salvo la barra de progreso)."""
+    import inspect
+
+    from coursekit import comparison
+    from coursekit.environment import detect_environment, mixed_precision_flags
+
+    calls = []
+    for cell in nbformat.read(SOLUTIONS / "07_comparar_metodos.ipynb", as_version=4).cells:
+        if cell.cell_type == "code" and "lora_args = TrainingArguments(" in cell.source:
+            calls += [
+                node.value
+                for node in ast.parse(cell.source).body
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "lora_args"
+            ]
+    (call,) = calls
+    names = {
+        "profile": PROFILE,
+        "env": detect_environment(),
+        "num_epochs": PROFILE.peft_num_epochs,
+        "lora_dir": tmp_path,
+        "mixed_precision_flags": mixed_precision_flags,
+    }
+    notebook = eval(compile(ast.Expression(call), "<lab 07>", "eval"), {**names, "str": str,
+                    "TrainingArguments": __import__("transformers").TrainingArguments})
+    shared = comparison.measurement_arguments(
+        tmp_path, PROFILE.lora_learning_rate, PROFILE, PROFILE.peft_num_epochs
+    )
+    source = ast.parse(inspect.getsource(comparison.measurement_arguments))
+    shared_keywords = {
+        keyword.arg
+        for node in ast.walk(source)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "dict"
+        for keyword in node.keywords
+        if keyword.arg
+    }
+    written = {keyword.arg for keyword in call.keywords if keyword.arg}
+    assert shared_keywords - written == {"disable_tqdm"}  # el lab muestra la barra
+    for name in shared_keywords - {"disable_tqdm"}:
+        assert getattr(notebook, name) == getattr(shared, name), name

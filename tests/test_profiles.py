@@ -144,3 +144,13 @@ def test_quick_prompt_tuning_keeps_the_step_budget_of_lab_06():
     for name in ("full", "ci"):  # sin cambio: los datos y épocas del resto de labs
         assert get_profile(name).prompt_train_size is None
         assert get_profile(name).prompt_num_epochs is None
+
+
+def test_own_data_drops_the_prompt_tuning_size_of_the_packaged_reviews(tmp_path):
+    """Un CSV propio puede tener menos de 2000 filas: el lab 06 vuelve a train_size y al doble
+    de las épocas de LoRA (antes pedía 2000 reseñas y fallaba con un CSV pequeño)."""
+    own = get_profile("quick").with_overrides(dataset_name=str(tmp_path / "mis_datos.csv"))
+    assert own.prompt_train_size is None and own.prompt_num_epochs is None
+    kept = get_profile("quick").with_overrides(dataset_name=str(tmp_path / "x.csv"),
+                                               prompt_train_size=300)
+    assert kept.prompt_train_size == 300

@@ -81,17 +81,22 @@ def run_methods_benchmark(
     "ejemplos": {"train", "eval"}}``. ``new_classifier(class_names)`` sustituye al clasificador
     del perfil (las pruebas usan uno diminuto); ``only`` filtra métodos por nombre.
     """
+    from transformers import AutoConfig
+
     from coursekit import data
     from coursekit.comparison import compare_methods
-    from coursekit.method_settings import course_methods
+    from coursekit.method_settings import course_methods, max_length_with_prompt
     from coursekit.models import load_classifier, load_tokenizer, resolve_model_name
 
     dataset = data.load_course_dataset(profile)
     class_names = data.label_names(dataset)
     train_subset, eval_subset = data.course_subsets(dataset, profile)
     tokenizer = load_tokenizer(profile)
-    train = data.tokenize_dataset(train_subset, tokenizer, profile.max_length)
-    evaluation = data.tokenize_dataset(eval_subset, tokenizer, profile.max_length)
+    # Todos los métodos con los mismos textos, truncados para que quepa el prompt virtual.
+    positions = AutoConfig.from_pretrained(resolve_model_name(profile)).max_position_embeddings
+    max_length = max_length_with_prompt(profile.max_length, positions)
+    train = data.tokenize_dataset(train_subset, tokenizer, max_length)
+    evaluation = data.tokenize_dataset(eval_subset, tokenizer, max_length)
     _, baseline = data.majority_baseline(eval_subset)
 
     def build():

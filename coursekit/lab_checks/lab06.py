@@ -34,26 +34,55 @@ def _check_virtual_tokens(config, prompt_parameters, model) -> str:
     return f"8 tokens × {hidden} = {expected:,} números: eso es todo el prompt."
 
 
+#: Casos de la comprobación pública: (max_length, max_positions, num_virtual_tokens). Unos
+#: no caben con el prompt (hay que acortar), otros ya caben (no se quita nada).
+LENGTH_CASES = ((512, 512, 20), (64, 512, 20), (128, 130, 8), (300, 514, 50))
+
+
 @register("06-por-que-barato")
-def _check_why_cheapest(lora_parameters, ratio, model, num_virtual_tokens) -> str:
-    hidden = model.config.hidden_size
-    layers = model.config.num_hidden_layers
-    expected_lora = layers * 2 * 8 * (hidden + hidden)
-    if lora_parameters == expected_lora // 2:
-        raise AssertionError(
-            "te falta una de las dos matrices: cada módulo tiene A (r × d_in) y B (d_out × r)."
-        )
-    if lora_parameters == expected_lora // layers:
-        raise AssertionError("LoRA se añade en cada capa: multiplica por num_hidden_layers.")
-    if lora_parameters != expected_lora:
+def _check_prompt_length(prompt_max_length) -> str:
+    import inspect
+    import numbers
+
+    expect(
+        callable(prompt_max_length),
+        "prompt_max_length debe ser una función (max_length, max_positions, num_virtual_tokens).",
+    )
+    try:
+        inspect.signature(prompt_max_length).bind(512, 512, 20)
+    except (TypeError, ValueError):
         fail(
-            f"lora_parameters da {lora_parameters!r} y debería dar {expected_lora:,}: capas × 2 "
-            "módulos × r × (d_in + d_out)."
+            "prompt_max_length debe recibir tres argumentos: max_length, max_positions y "
+            "num_virtual_tokens (deja la línea def como venía)."
         )
-    expected_ratio = expected_lora / (num_virtual_tokens * hidden)
-    if not (abs(ratio - expected_ratio) < 1e-9):
-        fail(f"ratio da {ratio!r} y debería dar {expected_ratio:.2f} (LoRA / prompt).")
+    for max_length, positions, tokens in LENGTH_CASES:
+        got = prompt_max_length(max_length, positions, tokens)
+        case = (
+            f"con max_length={max_length}, max_positions={positions} y "
+            f"num_virtual_tokens={tokens}"
+        )
+        expect(
+            isinstance(got, numbers.Integral) and not isinstance(got, bool),
+            f"{case} devuelves {got!r}: una longitud de truncado es un número entero de tokens.",
+        )
+        if got + tokens > positions:
+            fail(
+                f"{case} devuelves {got}: texto y prompt no caben en las posiciones del modelo. "
+                "Cada token virtual ocupa una posición, igual que un token del texto."
+            )
+        if got > max_length:
+            fail(
+                f"{case} devuelves {got}: más largo que max_length. Sin prompt los textos ya se "
+                "truncan a max_length; el prompt nunca los alarga."
+            )
+        if got < min(max_length, positions - tokens):
+            fail(
+                f"{case} devuelves {got}: truncas más de lo necesario y pierdes texto. Acorta "
+                "solo lo que haga falta para que texto + prompt quepan (max_length ya cuenta "
+                "[CLS] y [SEP])."
+            )
     return (
-        f"LoRA entrena {expected_ratio:.1f} veces más parámetros que el prompt, y la diferencia "
-        "crece con cada capa del modelo."
+        "el prompt cabe siempre y los textos no pierden más tokens de los necesarios: con "
+        "512 posiciones y 20 tokens virtuales, un texto puede tener hasta "
+        f"{prompt_max_length(512, 512, 20)} tokens."
     )

@@ -41,6 +41,27 @@ def _check_llrd_groups(param_groups, model, base_lr, decay) -> str:
         )
     depths = parameter_depths(model)
     num_layers = max(depths.values()) - 1
+    by_depth: dict[int, set[float]] = {}
+    for parameter_id, index in seen.items():
+        by_depth.setdefault(depths[names[parameter_id]], set()).add(param_groups[index]["lr"])
+    top, bottom = max(by_depth[0]), max(by_depth[num_layers + 1])
+    if top == 0:
+        fail(
+            "la cabeza (profundidad 0) tiene tasa 0 y no aprendería: la tasa de cada "
+            "profundidad es base_lr multiplicada por decay tantas veces como la profundidad, "
+            "y decay ** 0 = 1."
+        )
+    if bottom > top:
+        fail(
+            "la tasa crece hacia los embeddings: en LLRD la cabeza (profundidad 0) aprende con "
+            "base_lr y cada capa hacia abajo con una fracción de la de encima."
+        )
+    if decay != 1 and len(set().union(*by_depth.values())) == 1:
+        fail(
+            "todos los parámetros tienen la misma tasa: eso es el fine-tuning completo de "
+            "siempre. Cada profundidad necesita su propia tasa, base_lr × decay elevado a la "
+            "profundidad."
+        )
     for parameter_id, index in seen.items():
         name = names[parameter_id]
         depth = depths[name]
@@ -65,12 +86,42 @@ def _check_points_over_baseline(results, baseline_accuracy) -> str:
         fail(f"añade a `results` la columna {column!r}.")
     expected = 100 * (results["exactitud"] - baseline_accuracy)
     actual = results[column]
-    if ((actual - (results["exactitud"] - baseline_accuracy)).abs() < 1e-9).all():
-        raise AssertionError("multiplica por 100: un punto es una centésima de exactitud.")
-    expect(
-        ((actual - expected).abs() < 1e-6).all(),
-        "cada valor es 100 × (exactitud − baseline_accuracy): positivo si el método supera a "
-        "la clase mayoritaria.",
+    try:
+        actual = actual.astype(float)
+    except (TypeError, ValueError):
+        fail(f"la columna {column!r} debe tener números (puntos porcentuales).")
+
+    def same(values) -> bool:
+        return bool(((actual - values).abs() < 1e-6).all())
+
+    if same(expected):
+        best = expected.idxmax()
+        return f"el que más mejora es «{best}» (+{expected.max():.1f} puntos)."
+    if same(expected / 100):
+        fail("multiplica por 100: un punto es una centésima de exactitud.")
+    if same(-expected):
+        fail(
+            "el signo está al revés: un método que acierta más que la clase mayoritaria debe "
+            "dar puntos positivos."
+        )
+    if same(100 * results["exactitud"] / baseline_accuracy) or same(
+        results["exactitud"] / baseline_accuracy
+    ):
+        fail(
+            "eso es un cociente (cuántas veces la línea base); los puntos son una diferencia "
+            "de exactitudes, en puntos porcentuales."
+        )
+    if baseline_accuracy and same(expected / baseline_accuracy):
+        fail(
+            "eso es una mejora relativa (dividida por la línea base); los puntos porcentuales "
+            "son la diferencia de exactitudes sin dividir."
+        )
+    if "F1 macro" in results.columns and same(100 * (results["F1 macro"] - baseline_accuracy)):
+        fail(
+            "la línea base es una exactitud: compárala con la exactitud de cada método, no con "
+            "su F1 macro."
+        )
+    fail(
+        "cada valor es la exactitud del método menos la de la línea base, en puntos "
+        "porcentuales: positivo si el método supera a la clase mayoritaria."
     )
-    best = expected.idxmax()
-    return f"el que más mejora es «{best}» (+{expected.max():.1f} puntos)."

@@ -1,0 +1,116 @@
+"""Pruebas ocultas del lab 06 (prompt tuning). Ver coursekit/grading/hidden.py.
+
+Las sondas (``probe_*``) se envían al kernel del estudiante: solo llaman a su código y
+devuelven datos. Los jueces (``judge_*``) corren fuera y comparan con la referencia.
+"""
+
+from __future__ import annotations
+
+from coursekit.grading.hidden import HiddenTest, LabTests
+
+
+def probe_short_config(ns):
+    config = ns["short_prompt_config"]
+    task = getattr(config, "task_type", None)
+    init = getattr(config, "prompt_tuning_init", None)
+    return {
+        "type": type(config).__name__,
+        "task_type": str(getattr(task, "value", task)),
+        "num_virtual_tokens": getattr(config, "num_virtual_tokens", None),
+        "init": str(getattr(init, "value", init)),
+        "init_text": getattr(config, "prompt_tuning_init_text", None),
+        "tokenizer": getattr(config, "tokenizer_name_or_path", None),
+        "prompt_parameters": ns["prompt_parameters"],
+        "hidden_size": ns["model"].config.hidden_size,
+        "num_labels": ns["model"].config.num_labels,
+    }
+
+
+def judge_short_config(seen) -> dict:
+    text_init_ready = seen["init"] != "TEXT" or (seen["init_text"] and seen["tokenizer"])
+    config_ok = (
+        seen["type"] == "PromptTuningConfig"
+        and seen["task_type"] == "SEQ_CLS"
+        and seen["num_virtual_tokens"] == 8
+        and text_init_ready
+    )
+    parameters = seen["prompt_parameters"]
+    exact = (
+        isinstance(parameters, int | float)
+        and not isinstance(parameters, bool)
+        and parameters == 8 * seen["hidden_size"]
+    )
+    return {
+        "configuración": None
+        if config_ok
+        else "short_prompt_config debe ser un PromptTuningConfig de clasificación "
+        "(task_type SEQ_CLS) con 8 tokens virtuales y, si se inicia con texto, con el texto y "
+        "el tokenizador.",
+        "parámetros del prompt": None
+        if exact
+        else "prompt_parameters cuenta los números del prompt virtual, sin la cabeza: cada "
+        "token virtual es un vector de hidden_size números.",
+    }
+
+
+def length_cases():
+    """Casos distintos de la comprobación pública: (max_length, max_positions, tokens)."""
+    return ((512, 514, 20), (1024, 1024, 30), (256, 512, 100), (200, 220, 20), (100, 110, 20))
+
+
+def probe_prompt_length(ns):
+    answers = []
+    for case in length_cases():
+        got = ns["prompt_max_length"](*case)
+        answers.append(got.item() if hasattr(got, "item") else got)  # enteros de NumPy
+    return answers
+
+
+def judge_prompt_length(seen) -> dict:
+    cases = length_cases()
+    fits = all(got + tokens <= positions for got, (_, positions, tokens) in zip(seen, cases,
+                                                                             strict=True))
+    exact = all(
+        isinstance(got, int) and got == min(length, positions - tokens)
+        for got, (length, positions, tokens) in zip(seen, cases, strict=True)
+    )
+    return {
+        "texto y prompt caben": None
+        if fits
+        else "con otros modelos y prompts, texto + prompt no siempre caben en las posiciones "
+        "del modelo: cada token virtual ocupa una posición.",
+        "no trunca de más": None
+        if fits and exact
+        else "la longitud no es la mayor posible (un número entero de tokens): no pases de "
+        "max_length y acorta solo lo necesario para que quepa el prompt.",
+    }
+
+
+LAB_TESTS = LabTests(
+    lab="06",
+    # Entrenar, evaluar, dibujar y guardar adaptadores solo se muestra: ningún ejercicio
+    # depende de ello (ver docs/benchmarks.md, segundos por entrega).
+    skip_cells=(
+        r"\.train\(",
+        r"train_peft\(",
+        r"show_progress\(",
+        r"save_pretrained\(",
+        r"prompt_history\[",
+    ),
+    keep_names=("short_prompt_config", "prompt_parameters", "prompt_max_length", "model"),
+    tests=(
+        HiddenTest(
+            "06-tokens-virtuales",
+            parts={"configuración": 1, "parámetros del prompt": 1},
+            probe=probe_short_config,
+            judge=judge_short_config,
+        ),
+        HiddenTest(
+            "06-por-que-barato",
+            parts={"texto y prompt caben": 1, "no trunca de más": 1},
+            probe=probe_prompt_length,
+            judge=judge_prompt_length,
+            helpers=(length_cases,),
+        ),
+    ),
+)
