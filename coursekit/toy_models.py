@@ -59,7 +59,7 @@ def toy_batches(num_classes: int, batch_sizes: tuple[int, ...], seed: int = 0) -
     from transformers import BatchEncoding
 
     generator = torch.Generator().manual_seed(seed)
-    weights = torch.tensor([2.0 ** -k for k in range(num_classes)])
+    weights = torch.tensor([2.0**-k for k in range(num_classes)])
     batches = []
     for size in batch_sizes:
         length = int(torch.randint(4, 12, (1,), generator=generator))

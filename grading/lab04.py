@@ -28,18 +28,22 @@ def train_setup(device):
     model = ToyClassifier(classes, seed=seed).to(device)
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=rate)
-    scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0,
-                              num_training_steps=total)
+    scheduler = get_scheduler(
+        "linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=total
+    )
     seen = []
 
     def before_step(opt, args, kwargs):
         grads = [p.grad.detach().flatten() for p in model.parameters() if p.grad is not None]
-        seen.append({
-            "norm": float(torch.cat(grads).norm()) if grads else 0.0,
-            "lr": float(opt.param_groups[0]["lr"]),
-            "head": [float(v) for v in model.classifier.bias.grad.detach().cpu()]
-            if model.classifier.bias.grad is not None else None,
-        })
+        seen.append(
+            {
+                "norm": float(torch.cat(grads).norm()) if grads else 0.0,
+                "lr": float(opt.param_groups[0]["lr"]),
+                "head": [float(v) for v in model.classifier.bias.grad.detach().cpu()]
+                if model.classifier.bias.grad is not None
+                else None,
+            }
+        )
 
     optimizer.register_step_pre_hook(before_step)
     return model, optimizer, scheduler, toy_batches(classes, sizes, seed=seed), seen
@@ -55,8 +59,9 @@ def probe_train_step(ns):
     for step, batch in enumerate(batches):
         torch.manual_seed(step)
         value = ns["train_step"](model, batch, optimizer, scheduler, max_grad_norm=max_grad_norm)
-        returned.append({"type": type(value).__name__,
-                         "value": float(value) if value is not None else None})
+        returned.append(
+            {"type": type(value).__name__, "value": float(value) if value is not None else None}
+        )
     return {
         "returned": returned,
         "seen": seen,

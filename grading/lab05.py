@@ -8,14 +8,18 @@ aplica a **otro** modelo (un BERT de 3 capas, ancho 48 y 5 clases) y cuenta.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 from coursekit.grading.hidden import HiddenTest, LabTests
 
+
 def probe_count(ns):
     def number(value):
-        return {"type": type(value).__name__,
-                "value": float(value) if isinstance(value, (int, float)) else None}
+        return {
+            "type": type(value).__name__,
+            "value": float(value) if isinstance(value, (int, float)) else None,
+        }
 
     return {"trainable": number(ns["trainable_by_hand"]), "share": number(ns["trainable_share"])}
 
@@ -31,9 +35,18 @@ def _expected_count() -> tuple[int, int]:
 
     profile = get_profile("ci")
     class_names = data.label_names(data.load_course_dataset(profile))
-    config = LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, lora_dropout=0.1,
-                        target_modules=["query", "value"], bias="none")
-    return get_peft_model(load_classifier(profile, class_names), config).get_nb_trainable_parameters()
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=8,
+        lora_alpha=16,
+        lora_dropout=0.1,
+        target_modules=["query", "value"],
+        bias="none",
+    )
+    with warnings.catch_warnings():  # el aviso interno de peft 0.21 con transformers 5
+        warnings.simplefilter("ignore", FutureWarning)
+        model = get_peft_model(load_classifier(profile, class_names), config)
+    return model.get_nb_trainable_parameters()
 
 
 def judge_count(seen) -> dict:
@@ -53,12 +66,21 @@ def probe_config(ns):
     def describe(config):
         task = getattr(config, "task_type", None)
         fields = {}
-        for name in ("r", "lora_alpha", "lora_dropout", "bias", "target_modules",
-                     "modules_to_save"):
+        for name in (
+            "r",
+            "lora_alpha",
+            "lora_dropout",
+            "bias",
+            "target_modules",
+            "modules_to_save",
+        ):
             value = getattr(config, name, None)
             fields[name] = sorted(value) if isinstance(value, (set, list, tuple)) else value
-        return {"type": type(config).__name__, "task_type": getattr(task, "value", task),
-                "fields": fields}
+        return {
+            "type": type(config).__name__,
+            "task_type": getattr(task, "value", task),
+            "fields": fields,
+        }
 
     return {"mine": describe(ns["my_lora_config"]), "reference": describe(ns["lora_config"])}
 
@@ -69,9 +91,15 @@ def _other_model():
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(5)
-    config = BertConfig(vocab_size=1000, hidden_size=48, num_hidden_layers=3,
-                        num_attention_heads=3, intermediate_size=96,
-                        max_position_embeddings=64, num_labels=5)
+    config = BertConfig(
+        vocab_size=1000,
+        hidden_size=48,
+        num_hidden_layers=3,
+        num_attention_heads=3,
+        intermediate_size=96,
+        max_position_embeddings=64,
+        num_labels=5,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -82,7 +110,9 @@ def _lora_model(description, r=None, task_type=None):
     if r is not None:
         fields["r"] = r
     config = LoraConfig(task_type=task_type or description["task_type"], **fields)
-    return get_peft_model(_other_model(), config)
+    with warnings.catch_warnings():  # el aviso interno de peft 0.21 con transformers 5
+        warnings.simplefilter("ignore", FutureWarning)
+        return get_peft_model(_other_model(), config)
 
 
 def judge_config(seen) -> dict:
@@ -113,8 +143,9 @@ def judge_config(seen) -> dict:
         if adapted_module_names(model) == {"query", "key", "value"}:
             verdict["query, key y value"] = None
             budget = lora_parameter_count(_lora_model(reference))
-            larger = lora_parameter_count(_lora_model(mine, r=mine["fields"]["r"] + 1,
-                                                      task_type="SEQ_CLS"))
+            larger = lora_parameter_count(
+                _lora_model(mine, r=mine["fields"]["r"] + 1, task_type="SEQ_CLS")
+            )
             if lora_parameter_count(model) <= budget < larger:
                 verdict["el mayor r del presupuesto"] = None
     except Exception:  # noqa: BLE001, S110 — una configuración que peft no acepta: cero
@@ -135,8 +166,13 @@ LAB_TESTS = LabTests(
         r"size_ratio = ",
         r"predict_texts\(",
     ),
-    keep_names=("lora_config", "lora_model", "trainable_by_hand", "trainable_share",
-                "my_lora_config"),
+    keep_names=(
+        "lora_config",
+        "lora_model",
+        "trainable_by_hand",
+        "trainable_share",
+        "my_lora_config",
+    ),
     tests=(
         HiddenTest(
             "05-parametros-a-mano",

@@ -475,8 +475,14 @@ def lab05_count_namespace():
     class_names = data.label_names(data.load_course_dataset("ci"))
     model = load_classifier("ci", class_names)
     base_parameters = model.num_parameters()
-    config = LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, lora_dropout=0.1,
-                        target_modules=["query", "value"], bias="none")
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=8,
+        lora_alpha=16,
+        lora_dropout=0.1,
+        target_modules=["query", "value"],
+        bias="none",
+    )
     lora_model = get_peft_model(model, config)
     return {"model": model, "lora_config": config, "class_names": class_names,
             "base_parameters": base_parameters, "lora_model": lora_model}  # fmt: skip

@@ -9,7 +9,6 @@ from peft import LoraConfig, PromptTuningConfig, TaskType, get_peft_model
 from coursekit.checks import CheckFailed, check
 from coursekit.optim import layerwise_lr_groups, parameter_depths
 
-
 # Los errores plausibles de los ejercicios del lab 05 (y las respuestas correctas escritas de
 # otra forma) están en tests/mutants/lab05.py; aquí, solo entradas raras.
 

@@ -38,7 +38,10 @@ class _StepSpy:
         self.grad_norms.append(float(torch.cat(grads).norm()) if grads else 0.0)
         self.rates.append(float(optimizer.param_groups[0]["lr"]))
         self.head_grads.append(
-            [None if p.grad is None else p.grad.detach().cpu().clone() for p in self._parameters[-2:]]
+            [
+                None if p.grad is None else p.grad.detach().cpu().clone()
+                for p in self._parameters[-2:]
+            ]
         )
         self.calls += 1
 

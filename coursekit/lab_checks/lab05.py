@@ -112,9 +112,9 @@ def _check_lora_config(config, reference, model) -> str:
     larger.r = config.r + 1
     if lora_parameter_count(get_peft_model(copy.deepcopy(model), larger)) <= budget:
         fail(
-            f"r={config.r} cabe en el presupuesto, pero no es el mayor que cabe: con r={config.r + 1} "
-            "tampoco lo pasarías. Calcula el mayor r con el que tres módulos no superan a dos con "
-            "el r de arriba."
+            f"r={config.r} cabe en el presupuesto, pero no es el mayor que cabe: con "
+            f"r={config.r + 1} tampoco lo pasarías. Calcula el mayor r con el que tres módulos no "
+            "superan a dos con el r de arriba."
         )
     return (
         f"LoRA añadirá {mine:,} parámetros, como mucho los {budget:,} de la configuración de "

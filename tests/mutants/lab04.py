@@ -31,49 +31,103 @@ TRAIN = "04-paso-de-entrenamiento"
 EVAL = "04-bucle-de-evaluacion"
 
 VARIANTS = [
-    mistake(TRAIN, "sin-zero-grad", _step(_BACKWARD, _CLIP, _STEP, _SCHEDULER, _RETURN),
-            "no borra los gradientes: el segundo paso suma los del primero", hint="acumula"),
-    mistake(TRAIN, "sin-scheduler", _step(_BACKWARD, _CLIP, _STEP, _ZERO, _RETURN),
-            "no avanza el scheduler: la tasa de aprendizaje no baja", hint="scheduler"),
-    mistake(TRAIN, "recorte-despues-de-step",
-            _step(_BACKWARD, _STEP, _CLIP, _SCHEDULER, _ZERO, _RETURN),
-            "recorta los gradientes después de que el optimizador los use", hint="recorte"),
-    mistake(TRAIN, "recorte-fijo",
-            _step(_BACKWARD, "torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)", _STEP,
-                  _SCHEDULER, _ZERO, _RETURN),
-            "recorta con 1.0 fijo en vez del max_grad_norm que recibe", hint="max_grad_norm"),
-    mistake(TRAIN, "sin-recorte", _step(_BACKWARD, _STEP, _SCHEDULER, _ZERO, _RETURN),
-            "no recorta los gradientes", hint="recorte"),
-    mistake(TRAIN, "sin-optimizer-step", _step(_BACKWARD, _CLIP, _SCHEDULER, _ZERO, _RETURN),
-            "no llama a optimizer.step(): los pesos no cambian", hint="optimizador"),
-    mistake(TRAIN, "scheduler-antes-de-step",
-            _step(_BACKWARD, _CLIP, _SCHEDULER, _STEP, _ZERO, _RETURN),
-            "avanza el scheduler antes de actualizar: el primer paso usa una tasa ya reducida",
-            hint="scheduler"),
-    mistake(TRAIN, "zero-grad-antes-de-step",
-            _step(_BACKWARD, _CLIP, _ZERO, _STEP, _SCHEDULER, _RETURN),
-            "borra los gradientes antes de que el optimizador los use", hint="gradientes"),
-    mistake(TRAIN, "devuelve-tensor", _step(_BACKWARD, _CLIP, _STEP, _SCHEDULER, _ZERO,
-                                            "return loss"),
-            "devuelve la pérdida como tensor (mantiene vivo el grafo)", hint="número de python"),
-    alternative(TRAIN, "zero-grad-al-principio",
-                "optimizer.zero_grad(set_to_none=True)\n"
-                "batch = {k: v.to(device) for k, v in batch.items()}\n"
-                "loss = model(**batch)[0]\n"
-                "loss.backward()\n"
-                "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_grad_norm)\n"
-                "optimizer.step()\n"
-                "lr_scheduler.step()\n"
-                "return float(loss)"),
-    alternative(TRAIN, "batchencoding-to",
-                "model.zero_grad()\n"
-                "outputs = model(**batch.to(device))\n"
-                "outputs.loss.backward()\n"
-                "torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)\n"
-                "optimizer.step()\n"
-                "lr_scheduler.step()\n"
-                "return outputs.loss.detach().item()"),
-    mistake(EVAL, "sin-eval", """\
+    mistake(
+        TRAIN,
+        "sin-zero-grad",
+        _step(_BACKWARD, _CLIP, _STEP, _SCHEDULER, _RETURN),
+        "no borra los gradientes: el segundo paso suma los del primero",
+        hint="acumula",
+    ),
+    mistake(
+        TRAIN,
+        "sin-scheduler",
+        _step(_BACKWARD, _CLIP, _STEP, _ZERO, _RETURN),
+        "no avanza el scheduler: la tasa de aprendizaje no baja",
+        hint="scheduler",
+    ),
+    mistake(
+        TRAIN,
+        "recorte-despues-de-step",
+        _step(_BACKWARD, _STEP, _CLIP, _SCHEDULER, _ZERO, _RETURN),
+        "recorta los gradientes después de que el optimizador los use",
+        hint="recorte",
+    ),
+    mistake(
+        TRAIN,
+        "recorte-fijo",
+        _step(
+            _BACKWARD,
+            "torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)",
+            _STEP,
+            _SCHEDULER,
+            _ZERO,
+            _RETURN,
+        ),
+        "recorta con 1.0 fijo en vez del max_grad_norm que recibe",
+        hint="max_grad_norm",
+    ),
+    mistake(
+        TRAIN,
+        "sin-recorte",
+        _step(_BACKWARD, _STEP, _SCHEDULER, _ZERO, _RETURN),
+        "no recorta los gradientes",
+        hint="recorte",
+    ),
+    mistake(
+        TRAIN,
+        "sin-optimizer-step",
+        _step(_BACKWARD, _CLIP, _SCHEDULER, _ZERO, _RETURN),
+        "no llama a optimizer.step(): los pesos no cambian",
+        hint="optimizador",
+    ),
+    mistake(
+        TRAIN,
+        "scheduler-antes-de-step",
+        _step(_BACKWARD, _CLIP, _SCHEDULER, _STEP, _ZERO, _RETURN),
+        "avanza el scheduler antes de actualizar: el primer paso usa una tasa ya reducida",
+        hint="scheduler",
+    ),
+    mistake(
+        TRAIN,
+        "zero-grad-antes-de-step",
+        _step(_BACKWARD, _CLIP, _ZERO, _STEP, _SCHEDULER, _RETURN),
+        "borra los gradientes antes de que el optimizador los use",
+        hint="gradientes",
+    ),
+    mistake(
+        TRAIN,
+        "devuelve-tensor",
+        _step(_BACKWARD, _CLIP, _STEP, _SCHEDULER, _ZERO, "return loss"),
+        "devuelve la pérdida como tensor (mantiene vivo el grafo)",
+        hint="número de python",
+    ),
+    alternative(
+        TRAIN,
+        "zero-grad-al-principio",
+        "optimizer.zero_grad(set_to_none=True)\n"
+        "batch = {k: v.to(device) for k, v in batch.items()}\n"
+        "loss = model(**batch)[0]\n"
+        "loss.backward()\n"
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_grad_norm)\n"
+        "optimizer.step()\n"
+        "lr_scheduler.step()\n"
+        "return float(loss)",
+    ),
+    alternative(
+        TRAIN,
+        "batchencoding-to",
+        "model.zero_grad()\n"
+        "outputs = model(**batch.to(device))\n"
+        "outputs.loss.backward()\n"
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)\n"
+        "optimizer.step()\n"
+        "lr_scheduler.step()\n"
+        "return outputs.loss.detach().item()",
+    ),
+    mistake(
+        EVAL,
+        "sin-eval",
+        """\
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 for batch in dataloader:
     batch = {name: tensor.to(device) for name, tensor in batch.items()}
@@ -83,8 +137,13 @@ for batch in dataloader:
     f1_metric.add_batch(predictions=predictions, references=batch["labels"])
 return {"accuracy": accuracy_metric.compute()["accuracy"],
         "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
-            "evalúa en modo entrenamiento: el dropout sigue activo", hint="modo"),
-    mistake(EVAL, "sin-no-grad", """\
+        "evalúa en modo entrenamiento: el dropout sigue activo",
+        hint="modo",
+    ),
+    mistake(
+        EVAL,
+        "sin-no-grad",
+        """\
 model.eval()
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 for batch in dataloader:
@@ -94,8 +153,13 @@ for batch in dataloader:
     f1_metric.add_batch(predictions=predictions, references=batch["labels"])
 return {"accuracy": accuracy_metric.compute()["accuracy"],
         "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
-            "guarda lo necesario para los gradientes (sin torch.no_grad)", hint="gradientes"),
-    mistake(EVAL, "solo-ultimo-lote", """\
+        "guarda lo necesario para los gradientes (sin torch.no_grad)",
+        hint="gradientes",
+    ),
+    mistake(
+        EVAL,
+        "solo-ultimo-lote",
+        """\
 model.eval()
 for batch in dataloader:
     accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
@@ -106,8 +170,13 @@ for batch in dataloader:
     f1_metric.add_batch(predictions=predictions, references=batch["labels"])
 return {"accuracy": accuracy_metric.compute()["accuracy"],
         "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
-            "crea las métricas dentro del bucle: solo cuenta el último lote", hint="último lote"),
-    mistake(EVAL, "f1-ponderada", """\
+        "crea las métricas dentro del bucle: solo cuenta el último lote",
+        hint="último lote",
+    ),
+    mistake(
+        EVAL,
+        "f1-ponderada",
+        """\
 model.eval()
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 for batch in dataloader:
@@ -118,8 +187,13 @@ for batch in dataloader:
     f1_metric.add_batch(predictions=predictions, references=batch["labels"])
 return {"accuracy": accuracy_metric.compute()["accuracy"],
         "f1_macro": f1_metric.compute(average="weighted")["f1"]}""",
-            "F1 ponderada por la frecuencia de cada clase en vez de macro", hint="macro"),
-    mistake(EVAL, "argmax-sobre-el-lote", """\
+        "F1 ponderada por la frecuencia de cada clase en vez de macro",
+        hint="macro",
+    ),
+    mistake(
+        EVAL,
+        "argmax-sobre-el-lote",
+        """\
 model.eval()
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 for batch in dataloader:
@@ -130,8 +204,13 @@ for batch in dataloader:
     f1_metric.add_batch(predictions=predictions, references=batch["labels"])
 return {"accuracy": accuracy_metric.compute()["accuracy"],
         "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
-            "argmax sobre los ejemplos del lote en vez de sobre las clases", hint="lanzó"),
-    alternative(EVAL, "listas-e-inference-mode", """\
+        "argmax sobre los ejemplos del lote en vez de sobre las clases",
+        hint="lanzó",
+    ),
+    alternative(
+        EVAL,
+        "listas-e-inference-mode",
+        """\
 model.train(False)
 all_predictions, all_labels = [], []
 with torch.inference_mode():
@@ -143,8 +222,12 @@ with torch.inference_mode():
 accuracy = load_metric("accuracy").compute(predictions=all_predictions, references=all_labels)
 f1 = load_metric("f1").compute(predictions=all_predictions, references=all_labels,
                                average="macro")
-return dict(f1_macro=f1["f1"], accuracy=accuracy["accuracy"])"""),
-    alternative(EVAL, "sklearn", """\
+return dict(f1_macro=f1["f1"], accuracy=accuracy["accuracy"])""",
+    ),
+    alternative(
+        EVAL,
+        "sklearn",
+        """\
 from sklearn.metrics import accuracy_score, f1_score
 model.eval()
 predicted, expected = [], []
@@ -155,7 +238,8 @@ for batch in dataloader:
     predicted += output.logits.argmax(-1).tolist()
     expected += batch["labels"].tolist()
 return {"accuracy": accuracy_score(expected, predicted),
-        "f1_macro": f1_score(expected, predicted, average="macro")}"""),
+        "f1_macro": f1_score(expected, predicted, average="macro")}""",
+    ),
 ]
 
 
@@ -186,17 +270,25 @@ def _shared():
         return tokenized
 
     collator = DataCollatorWithPadding(tokenizer)
-    train_loader = DataLoader(to_torch(train_subset), batch_size=profile.batch_size,
-                              collate_fn=collator)
-    eval_loader = DataLoader(to_torch(eval_subset), batch_size=profile.batch_size,
-                             collate_fn=collator)
+    train_loader = DataLoader(
+        to_torch(train_subset), batch_size=profile.batch_size, collate_fn=collator
+    )
+    eval_loader = DataLoader(
+        to_torch(eval_subset), batch_size=profile.batch_size, collate_fn=collator
+    )
     # Un BERT diminuto (2 capas, ancho 32) con el vocabulario de MiniLM: las comprobaciones
     # hacen varios pases con copias del modelo y así cada variante tarda décimas, no segundos.
     # El MiniLM real lo comprueba nbval al ejecutar el notebook.
     torch.manual_seed(profile.seed)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=128, num_labels=len(class_names))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=len(class_names),
+    )
     model = BertForSequenceClassification(config)
     from coursekit.checks import check
 

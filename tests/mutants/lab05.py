@@ -32,65 +32,136 @@ def _config(**fields: str) -> str:
 
 
 VARIANTS = [
-    mistake(COUNT, "sin-cabeza", _LORA + "trainable_by_hand = lora_parameters\n" + _SHARE,
-            "olvida la cabeza de clasificación, que también se entrena", hint="cabeza"),
-    mistake(COUNT, "solo-una-matriz",
-            "lora_parameters = layers * len(lora_config.target_modules) * lora_config.r * hidden\n"
-            + _HEAD + "trainable_by_hand = lora_parameters + head_parameters\n" + _SHARE,
-            "cuenta una sola de las dos matrices de LoRA (A o B)", hint="mitad"),
-    mistake(COUNT, "cabeza-sin-sesgo",
-            _LORA + "trainable_by_hand = lora_parameters + hidden * num_labels\n" + _SHARE,
-            "cuenta la matriz de la cabeza pero no su sesgo", hint="sesgo"),
-    mistake(COUNT, "un-solo-modulo",
-            "lora_parameters = layers * lora_config.r * 2 * hidden\n" + _HEAD
-            + "trainable_by_hand = lora_parameters + head_parameters\n" + _SHARE,
-            "adapta un módulo por capa en vez de uno por nombre de target_modules",
-            hint="target_modules"),
-    mistake(COUNT, "todos-los-parametros",
-            "trainable_by_hand = sum(p.numel() for p in lora_model.parameters())\n"
-            "trainable_share = 1.0 - 1e-9\n",
-            "cuenta todos los parámetros del modelo en vez de los entrenables", hint="todos"),
-    mistake(COUNT, "fraccion-sobre-la-base",
-            _LORA + _HEAD + "trainable_by_hand = lora_parameters + head_parameters\n"
-            "trainable_share = trainable_by_hand / base_parameters\n",
-            "divide entre el modelo base sin lo que añade peft", hint="total"),
-    mistake(COUNT, "porcentaje",
-            _LORA + _HEAD + "trainable_by_hand = lora_parameters + head_parameters\n"
-            "trainable_share = 100 * trainable_by_hand / (base_parameters + trainable_by_hand)\n",
-            "da un porcentaje en vez de una fracción", hint="fracción"),
-    alternative(COUNT, "bucle-y-total-de-peft",
-                "trainable_by_hand = 0\n"
-                "for _layer in range(layers):\n"
-                "    for _module in lora_config.target_modules:\n"
-                "        trainable_by_hand += lora_config.r * (hidden + hidden)\n"
-                "trainable_by_hand += (hidden + 1) * num_labels\n"
-                "trainable_share = trainable_by_hand / sum(p.numel() for p in "
-                "lora_model.parameters())\n"),
-    mistake(CONFIG, "sin-task-type", _config(task_type=None),
-            "sin task_type: peft deja congelada la cabeza de clasificación", hint="cabeza"),
-    mistake(CONFIG, "causal-lm", _config(task_type='"CAUSAL_LM"'),
-            "task_type CAUSAL_LM (el del tutorial original) en un clasificador", hint="SEQ_CLS"),
-    mistake(CONFIG, "dos-modulos", _config(target_modules='["query", "value"]'),
-            "adapta solo query y value, no las tres proyecciones", hint="proyecciones"),
-    mistake(CONFIG, "con-dense", _config(target_modules='["query", "key", "value", "dense"]'),
-            "añade también las capas dense", hint="proyecciones"),
-    mistake(CONFIG, "r-de-arriba", _config(r="lora_config.r"),
-            "mantiene r=8 en tres módulos: se pasa del presupuesto", hint="más parámetros"),
-    mistake(CONFIG, "r-potencia-de-dos", _config(r="4"),
-            "elige r=4 por costumbre: cabe, pero no es el mayor que cabe", hint="el mayor"),
-    alternative(CONFIG, "expresion-regular-y-texto",
-                "my_lora_config = LoraConfig(\n"
-                '    target_modules=r".*\\.(query|key|value)",\n'
-                '    task_type="SEQ_CLS", bias="none", lora_dropout=0.1, lora_alpha=16,\n'
-                "    r=lora_config.r * 2 // 3,\n"
-                ")"),
-    alternative(CONFIG, "modules-to-save-explicito",
-                "budget_per_layer = len(lora_config.target_modules) * lora_config.r\n"
-                "my_lora_config = LoraConfig(task_type=TaskType.SEQ_CLS,\n"
-                "                            target_modules={'value', 'key', 'query'},\n"
-                "                            r=budget_per_layer // 3, lora_alpha=16,\n"
-                "                            lora_dropout=0.1, bias='none',\n"
-                "                            modules_to_save=['classifier'])"),
+    mistake(
+        COUNT,
+        "sin-cabeza",
+        _LORA + "trainable_by_hand = lora_parameters\n" + _SHARE,
+        "olvida la cabeza de clasificación, que también se entrena",
+        hint="cabeza",
+    ),
+    mistake(
+        COUNT,
+        "solo-una-matriz",
+        "lora_parameters = layers * len(lora_config.target_modules) * lora_config.r * hidden\n"
+        + _HEAD
+        + "trainable_by_hand = lora_parameters + head_parameters\n"
+        + _SHARE,
+        "cuenta una sola de las dos matrices de LoRA (A o B)",
+        hint="mitad",
+    ),
+    mistake(
+        COUNT,
+        "cabeza-sin-sesgo",
+        _LORA + "trainable_by_hand = lora_parameters + hidden * num_labels\n" + _SHARE,
+        "cuenta la matriz de la cabeza pero no su sesgo",
+        hint="sesgo",
+    ),
+    mistake(
+        COUNT,
+        "un-solo-modulo",
+        "lora_parameters = layers * lora_config.r * 2 * hidden\n"
+        + _HEAD
+        + "trainable_by_hand = lora_parameters + head_parameters\n"
+        + _SHARE,
+        "adapta un módulo por capa en vez de uno por nombre de target_modules",
+        hint="target_modules",
+    ),
+    mistake(
+        COUNT,
+        "todos-los-parametros",
+        "trainable_by_hand = sum(p.numel() for p in lora_model.parameters())\n"
+        "trainable_share = 1.0 - 1e-9\n",
+        "cuenta todos los parámetros del modelo en vez de los entrenables",
+        hint="todos",
+    ),
+    mistake(
+        COUNT,
+        "fraccion-sobre-la-base",
+        _LORA + _HEAD + "trainable_by_hand = lora_parameters + head_parameters\n"
+        "trainable_share = trainable_by_hand / base_parameters\n",
+        "divide entre el modelo base sin lo que añade peft",
+        hint="total",
+    ),
+    mistake(
+        COUNT,
+        "porcentaje",
+        _LORA + _HEAD + "trainable_by_hand = lora_parameters + head_parameters\n"
+        "trainable_share = 100 * trainable_by_hand / (base_parameters + trainable_by_hand)\n",
+        "da un porcentaje en vez de una fracción",
+        hint="fracción",
+    ),
+    alternative(
+        COUNT,
+        "bucle-y-total-de-peft",
+        "trainable_by_hand = 0\n"
+        "for _layer in range(layers):\n"
+        "    for _module in lora_config.target_modules:\n"
+        "        trainable_by_hand += lora_config.r * (hidden + hidden)\n"
+        "trainable_by_hand += (hidden + 1) * num_labels\n"
+        "trainable_share = trainable_by_hand / sum(p.numel() for p in "
+        "lora_model.parameters())\n",
+    ),
+    mistake(
+        CONFIG,
+        "sin-task-type",
+        _config(task_type=None),
+        "sin task_type: peft deja congelada la cabeza de clasificación",
+        hint="cabeza",
+    ),
+    mistake(
+        CONFIG,
+        "causal-lm",
+        _config(task_type='"CAUSAL_LM"'),
+        "task_type CAUSAL_LM (el del tutorial original) en un clasificador",
+        hint="SEQ_CLS",
+    ),
+    mistake(
+        CONFIG,
+        "dos-modulos",
+        _config(target_modules='["query", "value"]'),
+        "adapta solo query y value, no las tres proyecciones",
+        hint="proyecciones",
+    ),
+    mistake(
+        CONFIG,
+        "con-dense",
+        _config(target_modules='["query", "key", "value", "dense"]'),
+        "añade también las capas dense",
+        hint="proyecciones",
+    ),
+    mistake(
+        CONFIG,
+        "r-de-arriba",
+        _config(r="lora_config.r"),
+        "mantiene r=8 en tres módulos: se pasa del presupuesto",
+        hint="más parámetros",
+    ),
+    mistake(
+        CONFIG,
+        "r-potencia-de-dos",
+        _config(r="4"),
+        "elige r=4 por costumbre: cabe, pero no es el mayor que cabe",
+        hint="el mayor",
+    ),
+    alternative(
+        CONFIG,
+        "expresion-regular-y-texto",
+        "my_lora_config = LoraConfig(\n"
+        '    target_modules=r".*\\.(query|key|value)",\n'
+        '    task_type="SEQ_CLS", bias="none", lora_dropout=0.1, lora_alpha=16,\n'
+        "    r=lora_config.r * 2 // 3,\n"
+        ")",
+    ),
+    alternative(
+        CONFIG,
+        "modules-to-save-explicito",
+        "budget_per_layer = len(lora_config.target_modules) * lora_config.r\n"
+        "my_lora_config = LoraConfig(task_type=TaskType.SEQ_CLS,\n"
+        "                            target_modules={'value', 'key', 'query'},\n"
+        "                            r=budget_per_layer // 3, lora_alpha=16,\n"
+        "                            lora_dropout=0.1, bias='none',\n"
+        "                            modules_to_save=['classifier'])",
+    ),
 ]
 
 
@@ -99,9 +170,15 @@ def _tiny_classifier():
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=128, num_labels=2)
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=2,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -112,8 +189,14 @@ def namespace(exercise: str) -> dict:
 
     from coursekit.checks import check
 
-    lora_config = LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, lora_dropout=0.1,
-                             target_modules=["query", "value"], bias="none")
+    lora_config = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=8,
+        lora_alpha=16,
+        lora_dropout=0.1,
+        target_modules=["query", "value"],
+        bias="none",
+    )
     names = {
         "check": check,
         "LoraConfig": LoraConfig,
