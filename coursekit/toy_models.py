@@ -74,3 +74,28 @@ def toy_batches(num_classes: int, batch_sizes: tuple[int, ...], seed: int = 0) -
             )
         )
     return batches
+
+
+def tiny_bert_classifier(
+    num_labels: int = 2,
+    hidden_size: int = 32,
+    num_layers: int = 2,
+    seed: int = 0,
+    vocab_size: int = 30522,
+):
+    """Un ``BertForSequenceClassification`` diminuto con pesos al azar (semilla fija): la
+    arquitectura real de BERT (``query``, ``key``, ``value``, ``classifier``...) para probar
+    peft y los bucles en décimas de segundo. ``vocab_size`` por defecto, el de MiniLM."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=hidden_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=2 if hidden_size % 2 == 0 else 1,
+        intermediate_size=2 * hidden_size,
+        max_position_embeddings=128,
+        num_labels=num_labels,
+    )
+    return BertForSequenceClassification(config)

@@ -27,22 +27,16 @@ def probe_count(ns):
 @lru_cache(maxsize=1)
 def _expected_count() -> tuple[int, int]:
     """(entrenables, total) de LoRA r=8 en query y value sobre el clasificador del perfil ci."""
-    from peft import LoraConfig, TaskType, get_peft_model
+    from peft import get_peft_model
 
     from coursekit import data
+    from coursekit.method_settings import course_lora_config
     from coursekit.models import load_classifier
     from coursekit.profiles import get_profile
 
     profile = get_profile("ci")
     class_names = data.label_names(data.load_course_dataset(profile))
-    config = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
-        r=8,
-        lora_alpha=16,
-        lora_dropout=0.1,
-        target_modules=["query", "value"],
-        bias="none",
-    )
+    config = course_lora_config()
     with warnings.catch_warnings():  # el aviso interno de peft 0.21 con transformers 5
         warnings.simplefilter("ignore", FutureWarning)
         model = get_peft_model(load_classifier(profile, class_names), config)
@@ -87,20 +81,9 @@ def probe_config(ns):
 
 def _other_model():
     """El modelo del juez: distinto del de la comprobación pública (3 capas, 48, 5 clases)."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification
+    from coursekit.toy_models import tiny_bert_classifier
 
-    torch.manual_seed(5)
-    config = BertConfig(
-        vocab_size=1000,
-        hidden_size=48,
-        num_hidden_layers=3,
-        num_attention_heads=3,
-        intermediate_size=96,
-        max_position_embeddings=64,
-        num_labels=5,
-    )
-    return BertForSequenceClassification(config)
+    return tiny_bert_classifier(num_labels=5, hidden_size=48, num_layers=3, seed=5, vocab_size=1000)
 
 
 def _lora_model(description, r=None, task_type=None):

@@ -467,22 +467,16 @@ def test_hidden_tests_take_points_from_every_mutant(exercise):
 @pytest.fixture(scope="module")
 def lab05_count_namespace():
     """Lo que ve el ejercicio 1 del lab 05 en el perfil ``ci`` (MiniLM real, cabeza de 2)."""
-    from peft import LoraConfig, TaskType, get_peft_model
+    from peft import get_peft_model
 
     from coursekit import data
+    from coursekit.method_settings import course_lora_config
     from coursekit.models import load_classifier
 
     class_names = data.label_names(data.load_course_dataset("ci"))
     model = load_classifier("ci", class_names)
     base_parameters = model.num_parameters()
-    config = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
-        r=8,
-        lora_alpha=16,
-        lora_dropout=0.1,
-        target_modules=["query", "value"],
-        bias="none",
-    )
+    config = course_lora_config()
     lora_model = get_peft_model(model, config)
     return {"model": model, "lora_config": config, "class_names": class_names,
             "base_parameters": base_parameters, "lora_model": lora_model}  # fmt: skip

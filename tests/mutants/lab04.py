@@ -2,12 +2,13 @@
 
 Sustituyen a las listas de errores que antes vivían en tests/test_lab_checks_training.py.
 ``namespace(exercise)`` da los nombres que la celda de la solución y su comprobación usan en
-el notebook (perfil ``ci``): los datos y el tokenizador de MiniLM, un BERT diminuto con cabeza
-de 2 clases, un lote con etiquetas y el dataloader de evaluación, sin ejecutar el notebook.
+el notebook (perfil ``ci``): el tokenizador de MiniLM, un BERT diminuto con cabeza de 2
+clases, un lote de reseñas con etiquetas y un dataloader de evaluación, sin ejecutar el notebook.
 """
 
 from __future__ import annotations
 
+import textwrap
 from functools import cache
 
 from mutants.spec import alternative, mistake
@@ -26,6 +27,32 @@ _STEP = "optimizer.step()"
 _SCHEDULER = "lr_scheduler.step()"
 _ZERO = "optimizer.zero_grad()"
 _RETURN = "return loss.item()"
+
+
+def _evaluation(
+    mode="model.eval()", no_grad=True, metrics_per_batch=False, average="macro", axis=-1
+):
+    """Cuerpo de ``evaluate_model`` como el de la solución, con un error elegido."""
+    metrics = 'accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")\n'
+    forward = f"predictions = model(**batch).logits.argmax(dim={axis})\n"
+    if no_grad:
+        forward = "with torch.no_grad():\n    " + forward
+    loop = (
+        ("" if not metrics_per_batch else metrics)
+        + "batch = {name: tensor.to(device) for name, tensor in batch.items()}\n"
+        + forward
+        + 'accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])\n'
+        + 'f1_metric.add_batch(predictions=predictions, references=batch["labels"])\n'
+    )
+    return (
+        (mode + "\n" if mode else "")
+        + ("" if metrics_per_batch else metrics)
+        + "for batch in dataloader:\n"
+        + textwrap.indent(loop, "    ")
+        + 'return {"accuracy": accuracy_metric.compute()["accuracy"],\n'
+        + f'        "f1_macro": f1_metric.compute(average="{average}")["f1"]}}'
+    )
+
 
 TRAIN = "04-paso-de-entrenamiento"
 EVAL = "04-bucle-de-evaluacion"
@@ -127,83 +154,35 @@ VARIANTS = [
     mistake(
         EVAL,
         "sin-eval",
-        """\
-accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
-for batch in dataloader:
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    with torch.no_grad():
-        predictions = model(**batch).logits.argmax(dim=-1)
-    accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])
-    f1_metric.add_batch(predictions=predictions, references=batch["labels"])
-return {"accuracy": accuracy_metric.compute()["accuracy"],
-        "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
+        _evaluation(mode=""),
         "evalúa en modo entrenamiento: el dropout sigue activo",
         hint="modo",
     ),
     mistake(
         EVAL,
         "sin-no-grad",
-        """\
-model.eval()
-accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
-for batch in dataloader:
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    predictions = model(**batch).logits.argmax(dim=-1)
-    accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])
-    f1_metric.add_batch(predictions=predictions, references=batch["labels"])
-return {"accuracy": accuracy_metric.compute()["accuracy"],
-        "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
+        _evaluation(no_grad=False),
         "guarda lo necesario para los gradientes (sin torch.no_grad)",
         hint="gradientes",
     ),
     mistake(
         EVAL,
         "solo-ultimo-lote",
-        """\
-model.eval()
-for batch in dataloader:
-    accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    with torch.no_grad():
-        predictions = model(**batch).logits.argmax(dim=-1)
-    accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])
-    f1_metric.add_batch(predictions=predictions, references=batch["labels"])
-return {"accuracy": accuracy_metric.compute()["accuracy"],
-        "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
+        _evaluation(metrics_per_batch=True),
         "crea las métricas dentro del bucle: solo cuenta el último lote",
         hint="último lote",
     ),
     mistake(
         EVAL,
         "f1-ponderada",
-        """\
-model.eval()
-accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
-for batch in dataloader:
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    with torch.no_grad():
-        predictions = model(**batch).logits.argmax(dim=-1)
-    accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])
-    f1_metric.add_batch(predictions=predictions, references=batch["labels"])
-return {"accuracy": accuracy_metric.compute()["accuracy"],
-        "f1_macro": f1_metric.compute(average="weighted")["f1"]}""",
+        _evaluation(average="weighted"),
         "F1 ponderada por la frecuencia de cada clase en vez de macro",
         hint="macro",
     ),
     mistake(
         EVAL,
         "argmax-sobre-el-lote",
-        """\
-model.eval()
-accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
-for batch in dataloader:
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    with torch.no_grad():
-        predictions = model(**batch).logits.argmax(dim=0)
-    accuracy_metric.add_batch(predictions=predictions, references=batch["labels"])
-    f1_metric.add_batch(predictions=predictions, references=batch["labels"])
-return {"accuracy": accuracy_metric.compute()["accuracy"],
-        "f1_macro": f1_metric.compute(average="macro")["f1"]}""",
+        _evaluation(axis=0),
         "argmax sobre los ejemplos del lote en vez de sobre las clases",
         hint="lanzó",
     ),
@@ -243,63 +222,53 @@ return {"accuracy": accuracy_score(expected, predicted),
 ]
 
 
+# Reseñas y etiquetas fijas (2 clases, como ``ci``): sin cargar el CSV ni tokenizar un dataset,
+# el espacio de nombres se construye en décimas de segundo.
+_REVIEWS = [
+    ("A wonderful film, funny and moving.", 1),
+    ("Boring and far too long.", 0),
+    ("Fine.", 1),
+    ("I loved every minute of it, the cast is brilliant.", 1),
+    ("The plot makes no sense and the jokes fall flat.", 0),
+    ("Not worth the ticket.", 0),
+    ("A quiet, beautiful story.", 1),
+    ("Two hours of my life I will never get back.", 0),
+    ("Smart script, great music.", 1),
+    ("Dull.", 0),
+    ("The last act almost saves it, but not quite.", 0),
+]
+
+
 @cache
 def _shared():
     import torch
     from torch.utils.data import DataLoader
-    from transformers import BertConfig, BertForSequenceClassification, DataCollatorWithPadding
+    from transformers import DataCollatorWithPadding
 
-    from coursekit import data
+    from coursekit.checks import check
     from coursekit.models import load_tokenizer
     from coursekit.profiles import get_profile
+    from coursekit.toy_models import tiny_bert_classifier
 
     profile = get_profile("ci")
-    dataset = data.load_course_dataset(profile)
-    class_names = data.label_names(dataset)
-    train_subset, eval_subset = data.course_subsets(dataset, profile)
     tokenizer = load_tokenizer(profile)
-
-    def to_torch(subset):
-        tokenized = subset.map(
-            lambda b: tokenizer(b["text"], truncation=True, max_length=profile.max_length),
-            batched=True,
-        )
-        tokenized = tokenized.remove_columns([c for c in subset.column_names if c != "label"])
-        tokenized = tokenized.rename_column("label", "labels")
-        tokenized.set_format("torch")
-        return tokenized
-
+    rows = [
+        {**tokenizer(text, truncation=True, max_length=profile.max_length), "labels": label}
+        for text, label in _REVIEWS
+    ]
     collator = DataCollatorWithPadding(tokenizer)
-    train_loader = DataLoader(
-        to_torch(train_subset), batch_size=profile.batch_size, collate_fn=collator
-    )
-    eval_loader = DataLoader(
-        to_torch(eval_subset), batch_size=profile.batch_size, collate_fn=collator
-    )
     # Un BERT diminuto (2 capas, ancho 32) con el vocabulario de MiniLM: las comprobaciones
     # hacen varios pases con copias del modelo y así cada variante tarda décimas, no segundos.
     # El MiniLM real lo comprueba nbval al ejecutar el notebook.
-    torch.manual_seed(profile.seed)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        num_labels=len(class_names),
-    )
-    model = BertForSequenceClassification(config)
-    from coursekit.checks import check
-
+    model = tiny_bert_classifier(2, seed=profile.seed, vocab_size=tokenizer.vocab_size)
     return {
         "check": check,
         "torch": torch,
         "profile": profile,
         "device": torch.device("cpu"),
         "model": model,
-        "batch": next(iter(train_loader)),
-        "eval_dataloader": eval_loader,
+        "batch": collator(rows[:8]),
+        "eval_dataloader": DataLoader(rows, batch_size=4, collate_fn=collator),  # 4 + 4 + 3
     }
 
 

@@ -166,20 +166,9 @@ VARIANTS = [
 
 
 def _tiny_classifier():
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification
+    from coursekit.toy_models import tiny_bert_classifier
 
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        num_labels=2,
-    )
-    return BertForSequenceClassification(config)
+    return tiny_bert_classifier()
 
 
 def namespace(exercise: str) -> dict:
@@ -188,15 +177,9 @@ def namespace(exercise: str) -> dict:
     from peft import LoraConfig, TaskType, get_peft_model
 
     from coursekit.checks import check
+    from coursekit.method_settings import course_lora_config
 
-    lora_config = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
-        r=8,
-        lora_alpha=16,
-        lora_dropout=0.1,
-        target_modules=["query", "value"],
-        bias="none",
-    )
+    lora_config = course_lora_config()
     names = {
         "check": check,
         "LoraConfig": LoraConfig,
