@@ -119,6 +119,14 @@ def test_learning_rate_args_must_be_training_arguments(tmp_path):
 
 
 @pytest.fixture(scope="module")
+def small_classifier():
+    """BERT diminuto en modo evaluación (la cabeza de 2 clases del notebook, en décimas)."""
+    from coursekit.toy_models import tiny_bert_classifier
+
+    return tiny_bert_classifier(2).eval()
+
+
+@pytest.fixture(scope="module")
 def labelled_batch(tokenizer):
     texts = ["A wonderful film.", "Boring and far too long.", "Fine.", "I loved every minute."]
     features = [
@@ -157,21 +165,21 @@ def _check_step(function, classifier, batch):
     )
 
 
-def test_train_step_solution_passes(classifier, labelled_batch):
-    before = [p.detach().clone() for p in classifier.parameters()]
-    assert _check_step(_step(), classifier, labelled_batch)
-    after = list(classifier.parameters())
+def test_train_step_solution_passes(small_classifier, labelled_batch):
+    before = [p.detach().clone() for p in small_classifier.parameters()]
+    assert _check_step(_step(), small_classifier, labelled_batch)
+    after = list(small_classifier.parameters())
     assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True)), (
         "la comprobación no debe entrenar el modelo del notebook"
     )
-    assert all(p.grad is None for p in classifier.parameters())
+    assert all(p.grad is None for p in small_classifier.parameters())
 
 
-def test_train_step_does_not_disturb_random_state(classifier, labelled_batch):
+def test_train_step_does_not_disturb_random_state(small_classifier, labelled_batch):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    _check_step(_step(), classifier, labelled_batch)
+    _check_step(_step(), small_classifier, labelled_batch)
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -216,11 +224,13 @@ def _evaluation():
     return evaluate_model
 
 
-def test_evaluation_solution_passes(classifier, eval_loader):
+def test_evaluation_solution_passes(small_classifier, eval_loader):
     assert check(
         "04-bucle-de-evaluacion",
         evaluate_model=_evaluation(),
-        model=classifier,
+        model=small_classifier,
         dataloader=eval_loader,
     )
-    assert not classifier.training, "la comprobación evalúa una copia: el modelo queda como estaba"
+    assert not small_classifier.training, (
+        "la comprobación evalúa una copia: el modelo queda como estaba"
+    )
