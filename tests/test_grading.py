@@ -266,7 +266,7 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
     judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
-    for lab, points in (("01", 7), ("02", 5), ("03", 6), ("06", 4), ("07", 5)):
+    for lab, points in (("01", 7), ("02", 5), ("03", 6), ("04", 9), ("05", 6), ("06", 4), ("07", 5)):
         tests = load_lab_tests(lab, ROOT / "grading")
         assert tests.lab == lab and tests.max_points == points
         for test in tests.tests:
@@ -324,7 +324,7 @@ def test_skipped_cells_never_include_what_the_probes_read():
     assert set(tests.keep_names) == {"compute_metrics", "training_args", "other_lr_args"}
 
 
-@pytest.mark.parametrize("lab", ["01", "02", "03", "06", "07"])
+@pytest.mark.parametrize("lab", ["01", "02", "03", "04", "05", "06", "07"])
 def test_probes_read_names_the_solution_defines(lab):
     """Las sondas leen variables del notebook del estudiante: si el lab cambia un nombre (el
     lab 02 pasó de seed_lr_args a other_lr_args), la corrección daría cero a todos."""
@@ -478,3 +478,109 @@ def test_lab07_hidden_points_use_another_table_than_the_notebook():
         test.probe({"In": [typed]})
     score = judge_exercise(test, {"ok": False, "error": "ValueError: Length of values"})
     assert score.points == 0
+# --- labs 04 y 05: las mismas variantes que las comprobaciones (tests/mutants/) --------------
+
+
+def _answer(variant, namespace):
+    """Ejecuta solo la celda de la solución con la región de ``variant`` (sin comprobarla)."""
+    from mutants.runner import exercise_cells, replace_region
+
+    solution_cell, _ = exercise_cells(variant.exercise[:2])[variant.exercise]
+    source = (
+        solution_cell
+        if variant.name == "solucion"
+        else replace_region(solution_cell, variant.exercise, variant.code)
+    )
+    exec(compile(source, f"<celda {variant.exercise}>", "exec"), namespace)
+    return namespace
+
+
+def _hidden_score(variant, namespace):
+    """Puntos de la prueba oculta: la sonda en este proceso (como en el kernel) y el juez."""
+    import warnings
+
+    tests = load_lab_tests(variant.exercise[:2], ROOT / "grading")
+    test = next(t for t in tests.tests if t.exercise == variant.exercise)
+    probe_namespace = {}
+    exec(compile(test.probe_source(), "<sonda>", "exec"), probe_namespace)  # viaja sola
+    answers = _answer(variant, namespace)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = probe_namespace[test.probe.__name__](answers)
+            observed = {"ok": True, "value": json.loads(json.dumps(value, default=repr))}
+        except Exception as error:  # noqa: BLE001 — como la sonda en el kernel
+            observed = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return judge_exercise(test, observed), test.points
+
+
+def _variants(exercise):
+    from mutants.runner import all_variants, solution
+
+    return [solution(exercise)] + [v for v in all_variants() if v.exercise == exercise]
+
+
+@pytest.mark.parametrize(
+    "exercise", ["04-paso-de-entrenamiento", "04-bucle-de-evaluacion", "05-lora-config"]
+)
+def test_hidden_tests_take_points_from_every_mutant(exercise):
+    """Solución y alternativas: nota completa; cada error plausible pierde puntos."""
+    from mutants.runner import lab_module
+
+    module = lab_module(exercise[:2])
+    for variant in _variants(exercise):
+        score, points = _hidden_score(variant, module.namespace(exercise))
+        if variant.correct:
+            assert score.points == points, (variant.id, [p.hint for p in score.parts])
+        else:
+            assert score.points < points, variant.id
+
+
+@pytest.fixture(scope="module")
+def lab05_count_namespace():
+    """Lo que ve el ejercicio 1 del lab 05 en el perfil ``ci`` (MiniLM real, cabeza de 2)."""
+    from peft import get_peft_model
+
+    from coursekit import data
+    from coursekit.method_settings import course_lora_config
+    from coursekit.models import load_classifier
+
+    class_names = data.label_names(data.load_course_dataset("ci"))
+    model = load_classifier("ci", class_names)
+    base_parameters = model.num_parameters()
+    config = course_lora_config()
+    lora_model = get_peft_model(model, config)
+    return {"model": model, "lora_config": config, "class_names": class_names,
+            "base_parameters": base_parameters, "lora_model": lora_model}  # fmt: skip
+
+
+@pytest.mark.slow  # carga los datos y MiniLM del perfil ci (~30 s en la máquina compartida)
+def test_lab05_count_judge_recounts_outside_the_kernel(lab05_count_namespace):
+    for variant in _variants("05-parametros-a-mano"):
+        score, points = _hidden_score(variant, dict(lab05_count_namespace))
+        if variant.correct:
+            assert score.points == points, (variant.id, [p.hint for p in score.parts])
+        else:
+            assert score.points < points, variant.id
+
+
+def test_lab04_judges_give_partial_credit_per_part():
+    """Un train_step que solo olvida el scheduler conserva los puntos del recorte y de la
+    pérdida; una evaluación en modo entrenamiento pierde ese punto (y los de las métricas que
+    cambian con el dropout), no el de los gradientes."""
+    from mutants.runner import all_variants, lab_module
+
+    variants = {v.id: v for v in all_variants()}
+    module = lab_module("04")
+    score, _ = _hidden_score(
+        variants["04-paso-de-entrenamiento:sin-scheduler"],
+        module.namespace("04-paso-de-entrenamiento"),
+    )
+    lost = {part.name for part in score.parts if part.hint}
+    assert "avanza el scheduler" in lost
+    assert not lost & {"devuelve la pérdida", "recorta antes de actualizar"}
+    score, _ = _hidden_score(
+        variants["04-bucle-de-evaluacion:sin-eval"], module.namespace("04-bucle-de-evaluacion")
+    )
+    lost = {part.name for part in score.parts if part.hint}
+    assert "modo evaluación" in lost and "sin gradientes" not in lost

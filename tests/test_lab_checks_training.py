@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 import torch
@@ -121,6 +119,14 @@ def test_learning_rate_args_must_be_training_arguments(tmp_path):
 
 
 @pytest.fixture(scope="module")
+def small_classifier():
+    """BERT diminuto en modo evaluación (la cabeza de 2 clases del notebook, en décimas)."""
+    from coursekit.toy_models import tiny_bert_classifier
+
+    return tiny_bert_classifier(2).eval()
+
+
+@pytest.fixture(scope="module")
 def labelled_batch(tokenizer):
     texts = ["A wonderful film.", "Boring and far too long.", "Fine.", "I loved every minute."]
     features = [
@@ -130,19 +136,21 @@ def labelled_batch(tokenizer):
     return DataCollatorWithPadding(tokenizer)(features)
 
 
-def _step(clip=True, scheduler_step=True, zero_grad=True, optimizer_step=True, item=True):
+# Los errores plausibles de los dos ejercicios del lab 04 (sin zero_grad, sin scheduler, recorte
+# después de optimizer.step(), evaluación en modo entrenamiento...) y las respuestas correctas
+# escritas de otra forma están en tests/mutants/lab04.py. Aquí: que la comprobación no toca el
+# modelo del notebook ni el estado aleatorio.
+
+
+def _step():
     def train_step(model, batch, optimizer, lr_scheduler, max_grad_norm=1.0):
         loss = model(**batch).loss
         loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-        if optimizer_step:
-            optimizer.step()
-        if scheduler_step:
-            lr_scheduler.step()
-        if zero_grad:
-            optimizer.zero_grad()
-        return loss.item() if item else loss
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        optimizer.step()
+        lr_scheduler.step()
+        optimizer.zero_grad()
+        return loss.item()
 
     return train_step
 
@@ -157,38 +165,22 @@ def _check_step(function, classifier, batch):
     )
 
 
-def test_train_step_solution_passes(classifier, labelled_batch):
-    before = [p.detach().clone() for p in classifier.parameters()]
-    assert _check_step(_step(), classifier, labelled_batch)
-    after = list(classifier.parameters())
+def test_train_step_solution_passes(small_classifier, labelled_batch):
+    before = [p.detach().clone() for p in small_classifier.parameters()]
+    assert _check_step(_step(), small_classifier, labelled_batch)
+    after = list(small_classifier.parameters())
     assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True)), (
         "la comprobación no debe entrenar el modelo del notebook"
     )
-    assert all(p.grad is None for p in classifier.parameters())
+    assert all(p.grad is None for p in small_classifier.parameters())
 
 
-def test_train_step_does_not_disturb_random_state(classifier, labelled_batch):
+def test_train_step_does_not_disturb_random_state(small_classifier, labelled_batch):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    _check_step(_step(), classifier, labelled_batch)
+    _check_step(_step(), small_classifier, labelled_batch)
     assert torch.equal(torch.rand(3), expected)
-
-
-@pytest.mark.parametrize(
-    ("function", "hint"),
-    [
-        (_step(zero_grad=False), "optimizer.zero_grad"),
-        (_step(scheduler_step=False), "lr_scheduler.step"),
-        (_step(clip=False), "clip_grad_norm_"),
-        (_step(optimizer_step=False), r"optimizer.step\(\) no se llamó"),
-        (_step(item=False), r"loss.item\(\)"),
-        (lambda model, batch, optimizer, lr_scheduler: None, "no devuelve nada"),
-    ],
-)
-def test_train_step_mistakes(classifier, labelled_batch, function, hint):
-    with pytest.raises(CheckFailed, match=hint):
-        _check_step(function, classifier, labelled_batch)
 
 
 def test_scheduler_from_transformers_is_linear_to_zero():
@@ -215,62 +207,30 @@ def eval_loader(labelled_batch):
     return torch.utils.data.DataLoader(rows, batch_size=3)  # dos batches: 3 + 1
 
 
-def _evaluation(only_last_batch=False, average="macro", as_dict=True, no_grad=True):
+def _evaluation():
     def evaluate_model(model, dataloader):
         model.eval()
         accuracy, f1 = load_metric("accuracy"), load_metric("f1")
         for batch in dataloader:
-            with torch.no_grad() if no_grad else contextlib.nullcontext():
+            with torch.no_grad():
                 predictions = model(**batch).logits.argmax(dim=-1)
-            if only_last_batch:
-                accuracy, f1 = load_metric("accuracy"), load_metric("f1")
             accuracy.add_batch(predictions=predictions, references=batch["labels"])
             f1.add_batch(predictions=predictions, references=batch["labels"])
-        result = {
+        return {
             "accuracy": accuracy.compute()["accuracy"],
-            "f1_macro": f1.compute(average=average)["f1"],
+            "f1_macro": f1.compute(average="macro")["f1"],
         }
-        return result if as_dict else list(result.values())
 
     return evaluate_model
 
 
-def test_evaluation_solution_passes(classifier, eval_loader):
+def test_evaluation_solution_passes(small_classifier, eval_loader):
     assert check(
         "04-bucle-de-evaluacion",
         evaluate_model=_evaluation(),
-        model=classifier,
+        model=small_classifier,
         dataloader=eval_loader,
     )
-
-
-@pytest.mark.parametrize(
-    ("mistake", "biased", "hint"),
-    [
-        # Con la cabeza al azar todo podría predecirse igual: se sesga para que el último
-        # batch (todo aciertos) dé otra exactitud que el dataloader entero.
-        ({"only_last_batch": True}, True, "add_batch en cada lote"),
-        ({"no_grad": False}, False, "torch.no_grad"),
-        ({"as_dict": False}, False, "diccionario"),
-    ],
-)
-def test_evaluation_mistakes(classifier, eval_loader, mistake, biased, hint):
-    model = _biased_towards(classifier, 1) if biased else classifier
-    with pytest.raises(CheckFailed, match=hint):
-        check(
-            "04-bucle-de-evaluacion",
-            evaluate_model=_evaluation(**mistake),
-            model=model,
-            dataloader=eval_loader,
-        )
-
-
-def _biased_towards(classifier, label):
-    """Copia del clasificador que siempre predice ``label`` (sesgo enorme en la cabeza)."""
-    import copy
-
-    model = copy.deepcopy(classifier)
-    with torch.no_grad():
-        model.classifier.bias.zero_()
-        model.classifier.bias[label] = 100.0
-    return model
+    assert not small_classifier.training, (
+        "la comprobación evalúa una copia: el modelo queda como estaba"
+    )
