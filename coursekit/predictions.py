@@ -86,18 +86,24 @@ def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:
     return [names[i] for i in scores.argmax(axis=1)]
 
 
+def softmax(logits: Any):
+    """Probabilidades de cada clase (``numpy``, filas que suman 1) a partir de los logits."""
+    import numpy as np
+
+    scores = np.asarray(logits, dtype=float)
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
 def prediction_table(texts: Sequence[str], logits: Any, label_names: Sequence[str]):
     """Tabla (``pandas.DataFrame``) con cada texto, la clase predicha y su probabilidad."""
-    import numpy as np
     import pandas as pd
 
     texts = [texts] if isinstance(texts, str) else list(texts)
     predicted = logits_to_label_names(logits, label_names)
     if len(predicted) != len(texts):
         raise CourseError(f"Hay {len(texts)} textos y {len(predicted)} filas de logits.")
-    scores = np.asarray(logits, dtype=float)
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    probabilities = softmax(logits)
     return pd.DataFrame(
         {
             "texto": texts,
