@@ -266,7 +266,8 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
     judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
-    for lab, points in (("01", 7), ("02", 5), ("03", 6), ("04", 9), ("05", 6), ("06", 4), ("07", 5)):
+    points_per_lab = {"01": 7, "02": 5, "03": 6, "04": 9, "05": 6, "06": 4, "07": 5}
+    for lab, points in points_per_lab.items():
         tests = load_lab_tests(lab, ROOT / "grading")
         assert tests.lab == lab and tests.max_points == points
         for test in tests.tests:
