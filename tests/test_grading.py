@@ -404,3 +404,45 @@ def test_python_mounts_come_after_the_empty_tmp(monkeypatch):
         if command[i] == "--ro-bind" and command[i + 2] == "/tmp/clon/.venv"
     )
     assert venv_bind > tmp_mount
+
+
+# --- las pruebas ocultas frente a la tabla de mutantes (issue 16) -------------------------
+
+_MUTANT_LABS = ("01", "02", "03")
+
+
+def _variants_with_hidden_tests():
+    from mutants.runner import all_variants, solution
+
+    variants = [v for v in all_variants() if v.exercise[:2] in _MUTANT_LABS]
+    return [*(solution(e) for e in sorted({v.exercise for v in variants})), *variants]
+
+
+def _hidden_score(variant):
+    """La nota oculta de una variante: su celda en el espacio de nombres del mutante, la sonda
+    (ida y vuelta por JSON, como desde el kernel) y el juez."""
+    from mutants.runner import run_solution_cell
+
+    test = next(
+        t
+        for t in load_lab_tests(variant.exercise[:2], ROOT / "grading").tests
+        if t.exercise == variant.exercise
+    )
+    try:
+        namespace = run_solution_cell(variant)
+        observation = {"ok": True, "value": json.loads(json.dumps(test.probe(namespace)))}
+    except Exception as error:  # la entrega falla con las entradas ocultas: como en el kernel
+        observation = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return judge_exercise(test, observation)
+
+
+@pytest.mark.parametrize("variant", _variants_with_hidden_tests(), ids=lambda v: v.id)
+def test_hidden_tests_take_points_from_every_mutant(variant):
+    """Los mismos mutantes que rechaza la comprobación pública pierden puntos en la oculta, y
+    la solución y las alternativas sacan todos los puntos (entradas distintas)."""
+    score = _hidden_score(variant)
+    failed = [(part.name, part.hint) for part in score.parts if part.hint]
+    if variant.correct:
+        assert failed == [], failed
+    else:
+        assert score.points < score.max_points, f"{variant.mistake}: sin perder puntos"
