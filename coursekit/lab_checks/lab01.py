@@ -126,7 +126,7 @@ def _check_random_subset(take_random_subset, dataset, size, seed) -> str:
 @register("01-tokens-por-batch")
 def _check_tokens_per_batch(batch, dynamic_positions, max_length_positions, max_length) -> str:
     rows, columns = batch["input_ids"].shape
-    real_tokens = int(batch["attention_mask"].sum())
+    real_tokens = int(batch["attention_mask"].sum()) if "attention_mask" in batch else -1
     dynamic, padded = float(dynamic_positions), float(max_length_positions)
     if dynamic == real_tokens and real_tokens != rows * columns:
         fail(
