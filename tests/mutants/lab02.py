@@ -97,6 +97,7 @@ VARIANTS = [
     mistake(
         "02-tasa-de-aprendizaje",
         "misma-carpeta",
+        "import dataclasses\n\n"
         "other_lr_args = dataclasses.replace(training_args,\n"
         "                                    learning_rate=profile.comparison_learning_rate)",
         "deja la misma carpeta de salida: reanudaría desde los puntos de control del primero",
@@ -123,6 +124,7 @@ VARIANTS = [
     mistake(
         "02-tasa-de-aprendizaje",
         "olvida-la-tasa",
+        "import dataclasses\n\n"
         "other_lr_args = dataclasses.replace(training_args, output_dir=str(other_lr_dir))",
         "cambia la carpeta pero no la tasa de aprendizaje",
         hint="tasa",
@@ -138,6 +140,7 @@ VARIANTS = [
     alternative(
         "02-tasa-de-aprendizaje",
         "replace-con-diccionario",
+        "import dataclasses\n\n"
         "changes = {'output_dir': str(other_lr_dir),\n"
         "           'learning_rate': profile.comparison_learning_rate}\n"
         "other_lr_args = dataclasses.replace(training_args, **changes)",
