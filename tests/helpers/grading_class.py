@@ -25,7 +25,7 @@ HOSTILE = {
         "coursekit.checks.check = lambda *a, **k: True\n"
         "np.array_equal = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
         "def tokenize_function(batch):\n    return {}\n"
-        "random_subset = []\n"
+        "def take_random_subset(split, size, seed):\n    return []\n"
         "import torch\nbatch = {'input_ids': torch.zeros(2, 3)}\n"
         "dynamic_positions = max_length_positions = 1\n"
         "coursekit.checks.check('01-tokenizar')"
