@@ -266,7 +266,7 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
     judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
-    for lab, points in (("01", 7), ("02", 5), ("03", 6)):
+    for lab, points in (("01", 8), ("02", 5), ("03", 6)):
         tests = load_lab_tests(lab, ROOT / "grading")
         assert tests.lab == lab and tests.max_points == points
         for test in tests.tests:
@@ -436,6 +436,7 @@ def _hidden_score(variant):
     return judge_exercise(test, observation)
 
 
+@pytest.mark.slow  # ejecuta cada variante y su sonda (TensorFlow para el lab 03): ~1–3 min
 @pytest.mark.parametrize("variant", _variants_with_hidden_tests(), ids=lambda v: v.id)
 def test_hidden_tests_take_points_from_every_mutant(variant):
     """Los mismos mutantes que rechaza la comprobación pública pierden puntos en la oculta, y

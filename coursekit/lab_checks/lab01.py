@@ -72,7 +72,10 @@ def _sample_split():
 
     size = 40
     return Dataset.from_dict(
-        {"text": [f"reseña de prueba {i}" for i in range(size)], "label": [i % 3 for i in range(size)]}
+        {
+            "text": [f"reseña de prueba {i}" for i in range(size)],
+            "label": [i % 3 for i in range(size)],
+        }
     )
 
 

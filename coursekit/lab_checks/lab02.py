@@ -78,7 +78,9 @@ def _check_compute_metrics(compute_metrics, num_labels) -> str:
             "ejemplos cuya clase predicha (la de mayor logit de su fila) coincide con la etiqueta."
         )
     if _close(result["f1_macro"], macro):
-        return f"Con {classes} clases desequilibradas. Trainer la llamará después de cada evaluación."
+        return (
+            f"Con {classes} clases desequilibradas. Trainer la llamará después de cada evaluación."
+        )
     if _close(result["f1_macro"], f1_score(labels, predictions, average="micro")):
         fail(
             "tu F1 es la micro, que en clasificación de una etiqueta es igual a la exactitud. La "

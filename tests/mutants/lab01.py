@@ -114,8 +114,7 @@ VARIANTS = [
     mistake(
         "01-subconjunto-aleatorio",
         "rebanada",
-        "def take_random_subset(split, size, seed):\n"
-        "    return split.shuffle(seed=seed)[:size]",
+        "def take_random_subset(split, size, seed):\n    return split.shuffle(seed=seed)[:size]",
         "devuelve un diccionario de columnas (una rebanada) en vez de un Dataset",
         hint="dataset",
     ),

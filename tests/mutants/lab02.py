@@ -14,12 +14,14 @@ from mutants.spec import alternative, mistake
 
 _METRICS_HEAD = "def compute_metrics(eval_pred):\n    logits, labels = eval_pred\n"
 _ACCURACY = (
-    '    accuracy = accuracy_metric.compute(predictions=predictions, references=labels)["accuracy"]\n'
+    "    accuracy = accuracy_metric.compute(predictions=predictions, "
+    'references=labels)["accuracy"]\n'
 )
 
 
 def _metrics(predictions: str, accuracy: str, f1: str, result: str) -> str:
-    return f"{_METRICS_HEAD}    predictions = {predictions}\n{accuracy}    f1 = {f1}\n    return {result}"
+    body = f"    predictions = {predictions}\n{accuracy}    f1 = {f1}\n    return {result}"
+    return _METRICS_HEAD + body
 
 
 _F1 = 'f1_metric.compute(predictions=predictions, references=labels, average="{}")["f1"]'

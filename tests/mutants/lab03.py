@@ -45,14 +45,18 @@ VARIANTS = [
     mistake(
         "03-tf-data",
         "valida-barajada",
-        _pipeline(_SLICES, "ds = ds.shuffle(len(subset), seed=profile.seed)", _BATCH, _MAP, _RETURN),
+        _pipeline(
+            _SLICES, "ds = ds.shuffle(len(subset), seed=profile.seed)", _BATCH, _MAP, _RETURN
+        ),
         "baraja también los datos de evaluación",
         hint="orden",
     ),
     mistake(
         "03-tf-data",
         "sin-semilla",
-        _pipeline(_SLICES, "if shuffle:\n        ds = ds.shuffle(len(subset))", _BATCH, _MAP, _RETURN),
+        _pipeline(
+            _SLICES, "if shuffle:\n        ds = ds.shuffle(len(subset))", _BATCH, _MAP, _RETURN
+        ),
         "baraja sin semilla: no es reproducible",
         hint="semilla",
     ),
@@ -60,8 +64,11 @@ VARIANTS = [
         "03-tf-data",
         "baraja-lotes",
         _pipeline(
-            _SLICES, _BATCH, "if shuffle:\n        ds = ds.shuffle(len(subset), seed=profile.seed)",
-            _MAP, _RETURN,
+            _SLICES,
+            _BATCH,
+            "if shuffle:\n        ds = ds.shuffle(len(subset), seed=profile.seed)",
+            _MAP,
+            _RETURN,
         ),
         "baraja después de agrupar: cambia el orden de los lotes, no su contenido",
         hint="barajando lotes",
@@ -77,7 +84,10 @@ VARIANTS = [
         "03-tf-data",
         "descarta-el-ultimo",
         _pipeline(
-            _SLICES, _SHUFFLE, "ds = ds.batch(profile.batch_size, drop_remainder=True)", _MAP,
+            _SLICES,
+            _SHUFFLE,
+            "ds = ds.batch(profile.batch_size, drop_remainder=True)",
+            _MAP,
             _RETURN,
         ),
         "tira el último lote incompleto",
@@ -98,7 +108,8 @@ VARIANTS = [
         "03-tf-data",
         "encadenado",
         _pipeline(
-            "ds = tf.data.Dataset.from_tensor_slices((list(subset['text']), list(subset['label'])))",
+            "texts, labels = list(subset['text']), list(subset['label'])",
+            "ds = tf.data.Dataset.from_tensor_slices((texts, labels))",
             "ds = ds.shuffle(len(subset), seed=profile.seed) if shuffle else ds",
             "return (ds.batch(profile.batch_size)\n"
             "              .map(preprocessor, num_parallel_calls=tf.data.AUTOTUNE)\n"
