@@ -47,7 +47,9 @@ def graded(tmp_path_factory):
         archive.read_bytes(),
     )
     out = folder / "salida"
-    limits = Limits(cell_timeout=30, total_timeout=150, probe_timeout=30, memory_mb=4096)
+    # 300 s por entrega: con 150 s, las tres entregas del lab 01 completas no terminaban en la
+    # máquina de 2 núcleos compartida (carga 12–15); el bucle infinito lo corta cell_timeout.
+    limits = Limits(cell_timeout=30, total_timeout=300, probe_timeout=30, memory_mb=4096)
     run = grade_class(archive, "01", out, workers=2, limits=limits)
     after = (
         _tree_digest(ROOT / "grading"),
