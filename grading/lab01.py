@@ -7,7 +7,6 @@ perfil ``ci`` (el que usa el corrector).
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 from coursekit.grading.hidden import HiddenTest, LabTests
@@ -62,33 +61,41 @@ def judge_tokenize(seen) -> dict:
     }
 
 
+def hidden_split_texts() -> list[str]:
+    """La partición oculta del ejercicio 2: textos distintos, ordenados (como una partición
+    ordenada por clase), de otro tamaño que la de la comprobación pública."""
+    return [f"opinión número {i:02d}" for i in range(50)]
+
+
 def probe_subset(ns):
-    import hashlib
+    from datasets import Dataset
 
-    subset = ns["random_subset"]
-    texts = list(subset["text"])
-    return {"size": len(texts), "digest": hashlib.sha256("\x1f".join(texts).encode()).hexdigest()}
+    texts = hidden_split_texts()
+    split = Dataset.from_dict({"text": texts, "label": [i // 10 for i in range(len(texts))]})
 
+    def sample(size, seed):
+        subset = ns["take_random_subset"](split, size, seed)
+        return {"type": type(subset).__name__, "texts": [str(t) for t in subset["text"]]}
 
-@lru_cache(maxsize=1)
-def _expected_subset_digest() -> tuple[int, str]:
-    from coursekit.data import load_course_dataset
-
-    profile = get_profile("ci")
-    train = load_course_dataset(profile)["train"]
-    texts = list(train.shuffle(seed=profile.seed).select(range(profile.train_size))["text"])
-    return len(texts), hashlib.sha256("\x1f".join(texts).encode()).hexdigest()
+    return {"first": sample(20, 7), "again": sample(20, 7), "other": sample(20, 8)}
 
 
 def judge_subset(seen) -> dict:
-    size, digest = _expected_subset_digest()
+    texts = hidden_split_texts()
+    first, again, other = seen["first"], seen["again"], seen["other"]
+    chosen = first["texts"]
+    valid = first["type"] == "Dataset" and len(chosen) == 20
     return {
-        "tamaño": None
-        if seen["size"] == size
-        else "el subconjunto no tiene profile.train_size ejemplos.",
-        "barajado con la semilla": None
-        if seen["digest"] == digest
-        else "no son los ejemplos esperados: baraja con la semilla del perfil y luego selecciona.",
+        "tamaño y sin repetir": None
+        if valid and len(set(chosen)) == 20 and set(chosen) <= set(texts)
+        else "con otra partición, el subconjunto no es un Dataset de size ejemplos distintos.",
+        "al azar": None
+        if valid and chosen not in (texts[:20], texts[-20:])
+        else "con una partición ordenada, el subconjunto son sus primeras (o últimas) filas: "
+        "no es una muestra al azar.",
+        "reproducible con la semilla": None
+        if valid and again["texts"] == chosen and other["texts"] != chosen
+        else "la misma semilla no da el mismo subconjunto, u otra semilla no cambia nada.",
     }
 
 
@@ -120,7 +127,7 @@ LAB_TESTS = LabTests(
     skip_cells=(r"compare_padding\(", r"plot_padding_comparison\("),
     keep_names=(
         "tokenize_function",
-        "random_subset",
+        "take_random_subset",
         "batch",
         "dynamic_positions",
         "max_length_positions",
@@ -139,9 +146,10 @@ LAB_TESTS = LabTests(
         ),
         HiddenTest(
             "01-subconjunto-aleatorio",
-            parts={"tamaño": 1, "barajado con la semilla": 1},
+            parts={"tamaño y sin repetir": 1, "al azar": 1, "reproducible con la semilla": 1},
             probe=probe_subset,
             judge=judge_subset,
+            helpers=(hidden_split_texts,),
         ),
         HiddenTest(
             "01-tokens-por-batch",

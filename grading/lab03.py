@@ -44,6 +44,7 @@ def probe_tf_data(ns):
     return {
         "ordered": describe(ns["make_tf_dataset"](small, shuffle=False)),
         "shuffled": describe(ns["make_tf_dataset"](small, shuffle=True)),
+        "shuffled_again": describe(ns["make_tf_dataset"](small, shuffle=True)),
         "sequence_length": int(ns["sequence_length"]),
     }
 
@@ -78,15 +79,26 @@ def judge_tf_data(seen) -> dict:
         "sin barajar conserva el orden": None
         if well_formed and ordered["labels"] == labels
         else "con shuffle=False los ejemplos deben salir en el orden del subconjunto.",
-        "barajado y con prefetch": None
+        "barajado reproducible y con prefetch": None
         if well_formed
         and sorted(shuffled["rows"]) == sorted(ordered["rows"])
         and shuffled["rows"] != ordered["rows"]
+        and _groups(shuffled) != _groups(ordered)
+        and seen.get("shuffled_again", {}).get("rows") == shuffled["rows"]
         and "Prefetch" in ordered["type"]
         and "Prefetch" in shuffled["type"]
-        else "con shuffle=True deben salir los mismos ejemplos en otro orden, y el pipeline "
-        "debe terminar preparando el batch siguiente.",
+        else "con shuffle=True deben salir los mismos ejemplos en otro orden, barajados uno a "
+        "uno (no lotes enteros) y de forma reproducible con la semilla, y el pipeline debe "
+        "terminar preparando el batch siguiente.",
     }
+
+
+def _groups(described) -> list:
+    """Qué filas van juntas en cada lote, sin importar el orden (la misma cuenta que la
+    comprobación pública)."""
+    from coursekit.lab_checks.lab03 import _batches
+
+    return _batches(described["sizes"], described["rows"])
 
 
 def probe_compile(ns):
@@ -164,7 +176,7 @@ LAB_TESTS = LabTests(
             parts={
                 "pares tokenizados en batches": 1,
                 "sin barajar conserva el orden": 1,
-                "barajado y con prefetch": 1,
+                "barajado reproducible y con prefetch": 1,
             },
             probe=probe_tf_data,
             judge=judge_tf_data,

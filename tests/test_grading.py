@@ -266,7 +266,7 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     defines = re.compile(r"^LAB_TESTS = ", re.MULTILINE)
     judges = [p for p in package.rglob("*.py") if defines.search(p.read_text(encoding="utf-8"))]
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
-    points_per_lab = {"01": 7, "02": 5, "03": 6, "04": 9, "05": 6, "06": 4, "07": 5}
+    points_per_lab = {"01": 8, "02": 5, "03": 6, "04": 9, "05": 6, "06": 4, "07": 5}
     for lab, points in points_per_lab.items():
         tests = load_lab_tests(lab, ROOT / "grading")
         assert tests.lab == lab and tests.max_points == points
@@ -585,3 +585,44 @@ def test_lab04_judges_give_partial_credit_per_part():
     )
     lost = {part.name for part in score.parts if part.hint}
     assert "modo evaluación" in lost and "sin gradientes" not in lost
+# --- labs 01 a 03: las pruebas ocultas frente a la tabla de mutantes (issue 16) -------------------------
+
+_MUTANT_LABS = ("01", "02", "03")
+
+
+def _variants_with_hidden_tests():
+    from mutants.runner import all_variants, solution
+
+    variants = [v for v in all_variants() if v.exercise[:2] in _MUTANT_LABS]
+    return [*(solution(e) for e in sorted({v.exercise for v in variants})), *variants]
+
+
+def _hidden_score_from_cell(variant):
+    """La nota oculta de una variante: su celda en el espacio de nombres del mutante, la sonda
+    (ida y vuelta por JSON, como desde el kernel) y el juez."""
+    from mutants.runner import run_solution_cell
+
+    test = next(
+        t
+        for t in load_lab_tests(variant.exercise[:2], ROOT / "grading").tests
+        if t.exercise == variant.exercise
+    )
+    try:
+        namespace = run_solution_cell(variant)
+        observation = {"ok": True, "value": json.loads(json.dumps(test.probe(namespace)))}
+    except Exception as error:  # la entrega falla con las entradas ocultas: como en el kernel
+        observation = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return judge_exercise(test, observation)
+
+
+@pytest.mark.slow  # ejecuta cada variante y su sonda (TensorFlow para el lab 03): ~1–3 min
+@pytest.mark.parametrize("variant", _variants_with_hidden_tests(), ids=lambda v: v.id)
+def test_hidden_tests_of_labs_01_03_take_points_from_every_mutant(variant):
+    """Los mismos mutantes que rechaza la comprobación pública pierden puntos en la oculta, y
+    la solución y las alternativas sacan todos los puntos (entradas distintas)."""
+    score = _hidden_score_from_cell(variant)
+    failed = [(part.name, part.hint) for part in score.parts if part.hint]
+    if variant.correct:
+        assert failed == [], failed
+    else:
+        assert score.points < score.max_points, f"{variant.mistake}: sin perder puntos"

@@ -358,14 +358,12 @@ def test_tf_data_correct(tf, preprocessor, eval_subset, capsys):
 @pytest.mark.parametrize(
     "mistake, hint",
     [
-        ({"batch": False}, "no está en lotes: añade .batch"),
+        # Los de tests/mutants/lab03.py (sin lotes, validación barajada, sin semilla, lotes
+        # barajados, sin prefetch, último lote descartado) no se repiten aquí.
         ({"map_before_batch": True, "batch": False}, "no está en lotes"),
-        ({"preprocess": False}, "siguen siendo texto: tokenízalas con .map"),
-        ({"shuffle_eval": True}, "con shuffle=False no barajes"),
-        ({"shuffle_train": False}, "salen en el mismo orden: baraja con .shuffle"),
-        ({"prefetch": False}, r"\.prefetch\(tf.data.AUTOTUNE\)"),
-        ({"drop_remainder": True}, "no uses drop_remainder=True"),
-        ({"repeat": True}, "no se acaba nunca: quita el .repeat"),
+        ({"preprocess": False}, "siguen siendo texto"),
+        ({"shuffle_train": False}, "salen en el mismo orden"),
+        ({"repeat": True}, "no se acaba nunca"),
         ({"as_lists": False}, r"columna perezosa \(Column\).*list\(subset\['text'\]\)"),
     ],
 )
@@ -420,13 +418,10 @@ def test_compile_not_compiled(tiny_model):
 @pytest.mark.parametrize(
     "loss_factory, hint",
     [
-        (lambda k: k.losses.SparseCategoricalCrossentropy(), "from_logits=True"),
-        (lambda k: "sparse_categorical_crossentropy", "from_logits=True"),
-        (lambda k: k.losses.sparse_categorical_crossentropy, "from_logits=True"),
-        (lambda k: k.losses.CategoricalCrossentropy(from_logits=True), "one-hot"),
+        # Más en tests/mutants/lab03.py (sin from_logits, como texto, categórica, binaria).
+        (lambda k: k.losses.sparse_categorical_crossentropy, "recibe logits"),
         (lambda k: "categorical_crossentropy", "one-hot"),
-        (lambda k: k.losses.BinaryCrossentropy(from_logits=True), "BinaryCrossentropy"),
-        (lambda k: "mse", "la pérdida es .*SparseCategoricalCrossentropy"),
+        (lambda k: "mse", "la pérdida es .*entropía cruzada"),
     ],
 )
 def test_compile_wrong_loss_gets_hint(keras, tiny_model, loss_factory, hint):
@@ -442,7 +437,6 @@ def test_compile_wrong_loss_gets_hint(keras, tiny_model, loss_factory, hint):
 @pytest.mark.parametrize(
     "optimizer_factory, hint",
     [
-        (lambda k: "adam", "la tasa de aprendizaje es 0.001 y debería ser 0.0001"),
         (lambda k: k.optimizers.SGD(learning_rate=1e-4), "el optimizador es SGD"),
     ],
 )
@@ -453,15 +447,6 @@ def test_compile_wrong_optimizer_gets_hint(keras, tiny_model, optimizer_factory,
         metrics=["accuracy"],
     )
     with pytest.raises(CheckFailed, match=hint):
-        _compile_check(tiny_model)
-
-
-def test_compile_without_accuracy(keras, tiny_model):
-    tiny_model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    with pytest.raises(CheckFailed, match='metrics=\\["accuracy"\\]'):
         _compile_check(tiny_model)
 
 

@@ -90,3 +90,27 @@ def test_a_leak_is_found():
         "answer = compute(a, b)"
     ]
     assert trivial("def f(x):") and trivial("    )") and not trivial("loss = outputs.loss")
+
+
+# Trozos de una respuesta que no deben verse en ninguna celda del estudiante aunque la línea
+# entera no aparezca (una tabla de «traducción», un resumen, un comentario...).
+ANSWER_FRAGMENTS = {
+    "03_keras": (
+        "SparseCategoricalCrossentropy(from_logits=True)",
+        "Adam(learning_rate=profile.learning_rate)",
+    ),
+    "01_preparar_datos": ("shuffle(seed=seed).select(range(size))",),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(ANSWER_FRAGMENTS))
+def test_answer_fragments_stay_in_the_solution(stem):
+    solution = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
+    student = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    regions = "\n".join(
+        line for c in solution.cells if c.cell_type == "code" for line in solution_lines(c.source)
+    )
+    for fragment in ANSWER_FRAGMENTS[stem]:
+        assert fragment in regions, f"{fragment!r} ya no es parte de la solución de {stem}"
+        shown = [i for i, cell in enumerate(student.cells) if fragment in cell.source]
+        assert shown == [], f"{stem}: {fragment!r} se ve en las celdas {shown} del estudiante"

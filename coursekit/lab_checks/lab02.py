@@ -17,45 +17,84 @@ _SAME_SETTINGS = (
 )
 
 
-@register("02-compute-metrics")
-def _check_compute_metrics(compute_metrics, num_labels) -> str:
+def _metric_case(num_labels: int):
+    """Logits y etiquetas con al menos 4 clases desequilibradas y aciertos distintos por clase:
+    así la F1 macro, la micro (= exactitud) y la ponderada dan números distintos."""
     import numpy as np
 
-    from coursekit.metrics import classification_metrics
+    classes = max(int(num_labels), 4)
+    counts = [16, 10, 8, 6] + [4] * (classes - 4)
+    labels = np.concatenate([np.full(n, c) for c, n in enumerate(counts)])
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(len(labels), classes)).astype("float32")
+    sure = np.flatnonzero(rng.random(len(labels)) < np.where(labels == 0, 0.9, 0.4))
+    logits[sure, labels[sure]] += 3.0
+    order = rng.permutation(len(labels))
+    return logits[order], labels[order], classes
+
+
+def _close(value, expected: float) -> bool:
+    try:
+        return abs(float(value) - expected) < 1e-9
+    except (TypeError, ValueError):
+        return False
+
+
+@register("02-compute-metrics")
+def _check_compute_metrics(compute_metrics, num_labels) -> str:
+    from sklearn.metrics import accuracy_score, f1_score
 
     expect(callable(compute_metrics), "compute_metrics tiene que ser una función.")
-    rng = np.random.default_rng(0)
-    labels = np.arange(40) % num_labels
-    logits = rng.normal(size=(40, num_labels)).astype("float32")
-    logits[np.arange(25), labels[:25]] += 3.0  # 25 aciertos seguros, el resto al azar
+    logits, labels, classes = _metric_case(num_labels)
     try:
         result = compute_metrics((logits, labels))
     except ExerciseNotDone:
         raise  # la función sigue sin escribir: el aviso amable, no una pista
     except ValueError as error:
         raise AssertionError(
-            f"la métrica falló ({error}). ¿Pasaste los logits sin convertirlos en clases? "
-            "Usa np.argmax(logits, axis=-1)."
+            f"tu función lanzó ValueError ({str(error)[:160]}). Los logits traen una fila por "
+            f"ejemplo y una columna por clase ({logits.shape[0]} × {classes}): cada fila se "
+            "convierte en la clase de mayor puntuación. ¿Sobre qué eje (axis) están las clases?"
         ) from None
     expect(
         isinstance(result, dict),
-        "compute_metrics debe devolver un diccionario, p. ej. {'accuracy': ..., 'f1_macro': ...}.",
+        "compute_metrics debe devolver un diccionario con una entrada por métrica "
+        "('accuracy' y 'f1_macro'): Trainer lo registra con esos nombres.",
     )
     missing = {"accuracy", "f1_macro"} - set(result)
     if missing:
         fail(f"faltan las claves {sorted(missing)} en el diccionario que devuelves.")
-    expected = classification_metrics(logits.argmax(axis=-1), labels)
-    if not (abs(float(result["accuracy"]) - expected["accuracy"]) < 1e-9):
+    predictions = logits.argmax(axis=-1)
+    accuracy = accuracy_score(labels, predictions)
+    macro = f1_score(labels, predictions, average="macro")
+    if any(_close(result[k], 100 * v) for k, v in (("accuracy", accuracy), ("f1_macro", macro))):
         fail(
-            f"la exactitud da {result['accuracy']} y debería dar {expected['accuracy']:.4f}: "
-            "compara las clases predichas (argmax de los logits) con las etiquetas."
+            "devuelves porcentajes: las métricas deben ser fracciones entre 0 y 1 (Trainer, "
+            "TensorBoard y las comparaciones del curso las esperan así)."
         )
-    if not (abs(float(result["f1_macro"]) - expected["f1_macro"]) < 1e-9):
+    if not _close(result["accuracy"], accuracy):
         fail(
-            f"la F1 da {result['f1_macro']} y la F1 macro es {expected['f1_macro']:.4f}: "
-            "usa average='macro'."
+            f"con {classes} clases la exactitud da {result['accuracy']} y no es la proporción de "
+            "ejemplos cuya clase predicha (la de mayor logit de su fila) coincide con la etiqueta."
         )
-    return "Trainer la llamará después de cada evaluación."
+    if _close(result["f1_macro"], macro):
+        return (
+            f"Con {classes} clases desequilibradas. Trainer la llamará después de cada evaluación."
+        )
+    if _close(result["f1_macro"], f1_score(labels, predictions, average="micro")):
+        fail(
+            "tu F1 es la micro, que en clasificación de una etiqueta es igual a la exactitud. La "
+            "macro calcula la F1 de cada clase y las promedia sin ponderar (average)."
+        )
+    if _close(result["f1_macro"], f1_score(labels, predictions, average="weighted")):
+        fail(
+            "tu F1 está ponderada por el número de ejemplos de cada clase: una clase grande pesa "
+            "más. La macro da el mismo peso a todas las clases."
+        )
+    fail(
+        f"con {classes} clases la F1 macro debería dar {macro:.4f} y da {result['f1_macro']}: "
+        "es la media sin ponderar de la F1 de cada clase."
+    )
 
 
 @register("02-tasa-de-aprendizaje")
@@ -65,12 +104,20 @@ def _check_learning_rate_args(new_args, reference_args, learning_rate) -> str:
     expect(
         isinstance(new_args, TrainingArguments), "other_lr_args tiene que ser un TrainingArguments."
     )
+    expect(
+        new_args is not reference_args,
+        "other_lr_args es el mismo objeto que training_args: al cambiar uno cambias el otro, y "
+        "el primer entrenamiento ya no sería el que era. Haz una copia y cambia la copia.",
+    )
     if new_args.learning_rate != learning_rate:
-        fail(f"learning_rate es {new_args.learning_rate}; debería ser {learning_rate}.")
+        fail(
+            f"la tasa de aprendizaje es {new_args.learning_rate:g}: el segundo entrenamiento debe "
+            "usar la tasa que el perfil propone para comparar (profile.comparison_learning_rate)."
+        )
     expect(
         new_args.output_dir != reference_args.output_dir,
-        "usa otra carpeta (output_dir=str(other_lr_dir)): si no, este entrenamiento "
-        "reanudaría desde los puntos de control del primero.",
+        "los dos entrenamientos usan la misma carpeta de salida: el segundo encontraría los "
+        "puntos de control del primero y reanudaría desde ellos en vez de entrenar.",
     )
     different = [
         f"{name} ({getattr(new_args, name)!r} en vez de {getattr(reference_args, name)!r})"
@@ -79,7 +126,8 @@ def _check_learning_rate_args(new_args, reference_args, learning_rate) -> str:
     ]
     if different:
         fail(
-            "para comparar solo la tasa de aprendizaje, lo demás debe ser igual; cambia: "
+            "para comparar solo la tasa de aprendizaje, lo demás debe ser igual (escribir unos "
+            "TrainingArguments nuevos deja los valores por defecto); cambia: "
             + ", ".join(different)
             + "."
         )

@@ -24,6 +24,15 @@ def _collect(dataset) -> tuple[list[int], list[list[int]], list[int]]:
     return sizes, rows, labels
 
 
+def _batches(sizes: list[int], rows: list[list[int]]) -> list[tuple]:
+    """Qué ejemplos van juntos en cada lote (sin importar el orden dentro ni entre lotes)."""
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(tuple(sorted(tuple(row) for row in rows[start : start + size])))
+        start += size
+    return sorted(groups)
+
+
 def _call(make_tf_dataset, subset, shuffle: bool):
     """Llama a la función del estudiante; si falla, lo convierte en una pista."""
     try:
@@ -54,35 +63,36 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     expect(ordered is not None, "tu función no devuelve nada: falta el `return`.")
     if not isinstance(ordered, tf.data.Dataset):
         fail(
-            f"devuelve {type(ordered).__name__} y debería ser un tf.data.Dataset: empieza con "
-            "tf.data.Dataset.from_tensor_slices((list(subset['text']), list(subset['label'])))."
+            f"devuelve {type(ordered).__name__} y debería ser un tf.data.Dataset: crea uno con "
+            "un elemento (texto, etiqueta) por ejemplo y encadena sus métodos."
         )
     spec = ordered.element_spec
     expect(
         isinstance(spec, tuple) and len(spec) == 2,
-        "cada elemento debe ser un par (entradas, etiqueta): pasa la tupla "
-        "(list(subset['text']), list(subset['label'])) a from_tensor_slices.",
+        "cada elemento debe ser un par (entradas, etiqueta): fit los separa así; crea el "
+        "dataset a partir de una tupla con los textos y las etiquetas.",
     )
     features_spec, label_spec = spec
     if isinstance(features_spec, tf.TensorSpec) and features_spec.dtype == tf.string:
         raise AssertionError(
-            "las entradas siguen siendo texto: tokenízalas con .map(preprocessor, "
-            "num_parallel_calls=tf.data.AUTOTUNE)."
+            "las entradas siguen siendo texto: el modelo recibe tensores de ids, así que falta "
+            "aplicar el preprocesador a cada elemento del pipeline."
         )
     if not (isinstance(features_spec, dict) and set(_FEATURES) <= set(features_spec)):
         fail(
             f"las entradas deben ser el diccionario del preprocesador ({', '.join(_FEATURES)}): "
-            "aplica .map(preprocessor)."
+            "aplica el preprocesador del notebook a cada elemento."
         )
     expect(
         label_spec.shape.rank == 1,
-        "el dataset no está en lotes: añade .batch(batch_size) (antes del .map: el "
-        "preprocesador tokeniza un lote entero de una vez).",
+        "el dataset no está en lotes: cada elemento es un solo ejemplo y fit entrenaría de uno "
+        "en uno. Agrupa en lotes de batch_size (mejor antes de tokenizar: el preprocesador "
+        "tokeniza un lote entero de una vez).",
     )
     expect(
         ordered.cardinality() != tf.data.INFINITE_CARDINALITY,
-        "el dataset no se acaba nunca: quita el .repeat() (fit ya recorre los datos en "
-        "cada época).",
+        "el dataset no se acaba nunca: fit ya recorre los datos una vez en cada época, no "
+        "hace falta repetirlos.",
     )
     sizes, ordered_rows, ordered_labels = _collect(ordered)
     if not (sizes and sizes[0] == batch_size):
@@ -94,15 +104,15 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
         fail(
             f"el dataset da {sum(sizes)} ejemplos y el subconjunto tiene {size}: "
             + (
-                "no uses drop_remainder=True, que tira el último lote incompleto."
+                "se pierde el último lote incompleto; en validación contarían todos los ejemplos."
                 if sum(sizes) < size
                 else "¿hay un .repeat()?"
             )
         )
     if len(ordered_rows[0]) != sequence_length:
         fail(
-            f"cada texto mide {len(ordered_rows[0])} tokens y deberían ser {sequence_length}: crea "
-            "el preprocesador con sequence_length=profile.max_length."
+            f"cada texto mide {len(ordered_rows[0])} tokens y deberían ser {sequence_length}: usa "
+            "el preprocesador del notebook, que ya tiene el sequence_length medido en los datos."
         )
     _, again_rows, _ = _collect(ordered)
     expect(
@@ -120,13 +130,24 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     )
     expect(
         shuffled_rows != ordered_rows,
-        "con shuffle=True los ejemplos salen en el mismo orden: baraja con "
-        ".shuffle(len(subset), seed=...) antes del .batch.",
+        "con shuffle=True los ejemplos salen en el mismo orden: no se baraja (¿un búfer de "
+        "barajado de tamaño 1?).",
+    )
+    expect(
+        _batches(shuffled_sizes, shuffled_rows) != _batches(sizes, ordered_rows),
+        "con shuffle=True cambia el orden de los lotes, pero cada lote lleva siempre los mismos "
+        "ejemplos: estás barajando lotes, no ejemplos. Baraja antes de agrupar.",
+    )
+    _, shuffled_again, _ = _collect(_call(make_tf_dataset, small, shuffle=True))
+    expect(
+        shuffled_again == shuffled_rows,
+        "dos pipelines con shuffle=True barajan distinto: el barajado no es reproducible. "
+        "Dale la semilla del perfil (seed) al barajar.",
     )
     expect(
         "Prefetch" in type(shuffled).__name__ and "Prefetch" in type(ordered).__name__,
-        "termina el pipeline con .prefetch(tf.data.AUTOTUNE): prepara el siguiente lote "
-        "mientras el modelo entrena con el actual.",
+        "falta el último paso: precargar (prefetch) el lote siguiente mientras el modelo "
+        "entrena con el actual, para que la GPU no espere a la tokenización.",
     )
     return (
         f"lotes de {batch_size}, {sequence_length} tokens por texto, barajado solo en "
@@ -157,37 +178,40 @@ def _check_compile(model, learning_rate) -> str:
     optimizer = model.optimizer
     if not isinstance(optimizer, keras.optimizers.Adam):
         fail(
-            f"el optimizador es {type(optimizer).__name__}; usa "
-            "keras.optimizers.Adam(learning_rate=profile.learning_rate)."
+            f"el optimizador es {type(optimizer).__name__}: el ejercicio pide Adam "
+            "(keras.optimizers) con la tasa de aprendizaje del perfil."
         )
     current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     if not (abs(current - learning_rate) <= 1e-3 * learning_rate):
         fail(
-            f"la tasa de aprendizaje es {current:g} y debería ser {learning_rate:g}: pásalo con "
-            "Adam(learning_rate=profile.learning_rate). (Con optimizer='adam' Keras usa 0.001, "
-            "demasiado para ajustar un modelo preentrenado.)"
+            f"la tasa de aprendizaje es {current:g} y el perfil pide {learning_rate:g} "
+            "(profile.learning_rate). Con optimizer='adam' Keras usa 0.001, demasiado para "
+            "ajustar un modelo preentrenado: crea tú el optimizador para darle la tasa."
         )
     expect(model.loss is not None, "falta la pérdida: loss=...")
     name, from_logits = _loss_description(model.loss)
     if "binary" in name:
         raise AssertionError(
-            "BinaryCrossentropy espera una sola salida con probabilidad; el clasificador tiene "
-            "una salida (logit) por clase: usa SparseCategoricalCrossentropy(from_logits=True)."
+            "la entropía cruzada binaria es para una sola salida (una probabilidad); el "
+            "clasificador da una puntuación por clase y las etiquetas son enteros: busca en "
+            "keras.losses la entropía cruzada para etiquetas enteras."
         )
     if "categoricalcrossentropy" in name and not name.startswith("sparse"):
         raise AssertionError(
-            "CategoricalCrossentropy espera etiquetas one-hot ([0, 1]) y las nuestras son "
-            "enteros (0, 1...): usa SparseCategoricalCrossentropy(from_logits=True)."
+            "CategoricalCrossentropy espera etiquetas one-hot ([0, 1, 0]) y las nuestras son "
+            "enteros (0, 1, 2...): keras.losses tiene otra versión para etiquetas enteras."
         )
     if "sparsecategoricalcrossentropy" not in name:
         fail(
-            f"la pérdida es {name}; para clasificar con etiquetas enteras usa "
-            "keras.losses.SparseCategoricalCrossentropy(from_logits=True)."
+            f"la pérdida es {name}: para clasificar en varias clases con etiquetas enteras hace "
+            "falta una entropía cruzada (mira la lista de keras.losses)."
         )
     expect(
         from_logits is True,
-        "el modelo devuelve logits (puntuaciones sin softmax): la pérdida necesita "
-        "from_logits=True; sin él, Keras los toma por probabilidades y entrena mal.",
+        "el modelo devuelve logits (puntuaciones sin softmax), pero tu pérdida los toma por "
+        "probabilidades y entrenaría mal: busca en la documentación de la pérdida el argumento "
+        "que le dice que recibe logits (una pérdida escrita como texto siempre espera "
+        "probabilidades).",
     )
     metrics = model.get_compile_config().get("metrics") or []
     metrics = metrics if isinstance(metrics, list | tuple) else [metrics]
@@ -197,7 +221,6 @@ def _check_compile(model, learning_rate) -> str:
     ]
     expect(
         any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names),
-        'añade metrics=["accuracy"] para ver la exactitud de cada época (Keras elige la '
-        "versión para etiquetas enteras).",
+        "falta una métrica de exactitud (metrics=...) para verla en cada época.",
     )
     return f"Adam (tasa de aprendizaje {learning_rate:g}), pérdida sobre logits y exactitud."

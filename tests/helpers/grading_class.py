@@ -7,7 +7,6 @@ hostil. Cada una tiene la fila que debe salir en ``notas.csv``.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +25,7 @@ HOSTILE = {
         "coursekit.checks.check = lambda *a, **k: True\n"
         "np.array_equal = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
         "def tokenize_function(batch):\n    return {}\n"
-        "random_subset = []\n"
+        "def take_random_subset(split, size, seed):\n    return []\n"
         "import torch\nbatch = {'input_ids': torch.zeros(2, 3)}\n"
         "dynamic_positions = max_length_positions = 1\n"
         "coursekit.checks.check('01-tokenizar')"
@@ -70,27 +69,36 @@ def _tiny_notebook(code: str) -> dict:
     return {"cells": [header, cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
+# La entrega parcial es la solución con un error de la tabla de mutantes del lab 01 (issue 16:
+# la misma tabla alimenta las pruebas de crédito parcial del corrector).
+PARTIAL_MUTANT = ("01-subconjunto-aleatorio", "sin-semilla")
+
+
 def partial_notebook() -> dict:
-    """La solución del lab 01 sin el ejercicio «01-subconjunto-aleatorio» (queda el todo)."""
+    """La solución del lab 01 con el mutante ``PARTIAL_MUTANT`` en su ejercicio: baraja sin la
+    semilla, así que pierde solo la parte «reproducible con la semilla»."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from mutants.lab01 import VARIANTS
+    from mutants.runner import replace_region
+
+    exercise, name = PARTIAL_MUTANT
+    (variant,) = [v for v in VARIANTS if (v.exercise, v.name) == PARTIAL_MUTANT]
     notebook = json.loads((ROOT / "solutions" / f"{LAB}.ipynb").read_text(encoding="utf-8"))
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
-        if "# BEGIN SOLUTION 01-subconjunto-aleatorio" in source:
-            cell["source"] = re.sub(
-                r"# BEGIN SOLUTION 01-subconjunto-aleatorio.*?# END SOLUTION",
-                'from coursekit.exercises import todo; todo("01-subconjunto-aleatorio")',
-                source,
-                flags=re.S,
-            )
+        if f"# BEGIN SOLUTION {exercise}" in source:
+            cell["source"] = replace_region(source, exercise, variant.code)
     return notebook
 
 
 # Entregas de la clase de prueba: (nombre en Moodle, archivo, fila esperada).
 # Fila esperada: (puntos, estado, texto que debe aparecer en el motivo).
 EXPECTED = {
-    "Solución Completa": (7, "corregida", ""),
+    "Solución Completa": (8, "corregida", ""),
     "Sin Hacer": (0, "corregida", "3 ejercicios sin resolver"),
-    "Entrega Parcial": (5, "corregida", "1 ejercicio sin resolver"),
+    "Entrega Parcial": (7, "corregida", ""),
     "Bucle Infinito": (0, "corregida", "superó el tiempo por celda"),
     "Sys Exit": (0, "corregida", "SystemExit"),
     "Os Exit": (0, "kernel muerto", "terminó en la celda 1"),

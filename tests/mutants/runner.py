@@ -54,10 +54,11 @@ def lab_module(lab: str):
     return importlib.import_module(f"mutants.lab{lab}")
 
 
-def run_variant(variant: Variant, namespace: dict | None = None) -> dict:
-    """Ejecuta la variante y su comprobación; lanza lo que lance ``check`` (``CheckFailed``)."""
+def run_solution_cell(variant: Variant, namespace: dict | None = None) -> dict:
+    """Ejecuta solo la celda del ejercicio con la variante (sin la comprobación): lo que ve el
+    corrector del instructor antes de pasar sus sondas."""
     lab = variant.exercise[:2]
-    solution_cell, check_cell = exercise_cells(lab)[variant.exercise]
+    solution_cell, _ = exercise_cells(lab)[variant.exercise]
     if namespace is None:
         namespace = lab_module(lab).namespace(variant.exercise)
     source = (
@@ -66,6 +67,13 @@ def run_variant(variant: Variant, namespace: dict | None = None) -> dict:
         else replace_region(solution_cell, variant.exercise, variant.code)
     )
     exec(compile(source, f"<celda {variant.exercise}>", "exec"), namespace)
+    return namespace
+
+
+def run_variant(variant: Variant, namespace: dict | None = None) -> dict:
+    """Ejecuta la variante y su comprobación; lanza lo que lance ``check`` (``CheckFailed``)."""
+    namespace = run_solution_cell(variant, namespace)
+    _, check_cell = exercise_cells(variant.exercise[:2])[variant.exercise]
     exec(compile(check_cell, f"<comprobación {variant.exercise}>", "exec"), namespace)
     return namespace
 
