@@ -68,8 +68,9 @@ def probe_prompt_length(ns):
 
 def judge_prompt_length(seen) -> dict:
     cases = length_cases()
-    fits = all(got + tokens <= positions for got, (_, positions, tokens) in zip(seen, cases,
-                                                                             strict=True))
+    fits = all(
+        got + tokens <= positions for got, (_, positions, tokens) in zip(seen, cases, strict=True)
+    )
     exact = all(
         isinstance(got, int) and got == min(length, positions - tokens)
         for got, (length, positions, tokens) in zip(seen, cases, strict=True)

@@ -22,8 +22,14 @@ def tiny_model():
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=3,
-                        num_attention_heads=2, intermediate_size=32, num_labels=5)
+    config = BertConfig(
+        vocab_size=100,
+        hidden_size=16,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=5,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -32,7 +38,8 @@ def run_student_cell(ns, marker, make_scope, produced):
     historial ``In`` que contiene ``marker`` y deja ``produced(scope)`` cierto (otras celdas
     pueden nombrar lo mismo en un comentario). Devuelve ese espacio de nombres."""
     cells = [
-        c for c in ns["In"]
+        c
+        for c in ns["In"]
         if marker in c and "check(" not in c and "__coursekit_run_probe" not in c
     ]
     errors = []
@@ -72,8 +79,9 @@ def probe_llrd(ns):
     names = {id(p): n for n, p in model.named_parameters()}
     groups = []
     for group in scope["param_groups"]:
-        groups.append({"lr": float(group["lr"]),
-                       "params": [names.get(id(p), "?") for p in group["params"]]})
+        groups.append(
+            {"lr": float(group["lr"]), "params": [names.get(id(p), "?") for p in group["params"]]}
+        )
     return {"groups": groups, "decay": float(scope["decay"])}
 
 
@@ -84,10 +92,14 @@ def judge_llrd(seen) -> dict:
     listed = [name for group in seen["groups"] for name in group["params"]]
     once = sorted(listed) == sorted(depths)
     decay = seen["decay"]
-    rates_ok = once and 0 < decay < 1 and all(
-        abs(group["lr"] - hidden_base_lr() * decay ** depths[name]) <= 1e-12 * hidden_base_lr()
-        for group in seen["groups"]
-        for name in group["params"]
+    rates_ok = (
+        once
+        and 0 < decay < 1
+        and all(
+            abs(group["lr"] - hidden_base_lr() * decay ** depths[name]) <= 1e-12 * hidden_base_lr()
+            for group in seen["groups"]
+            for name in group["params"]
+        )
     )
     return {
         "cada parámetro en un grupo": None

@@ -435,8 +435,9 @@ def _exec_variant(variant):
 
     lab = variant.exercise[:2]
     cell, _ = exercise_cells(lab)[variant.exercise]
-    source = cell if variant.name == "solucion" else replace_region(cell, variant.exercise,
-                                                                    variant.code)
+    source = (
+        cell if variant.name == "solucion" else replace_region(cell, variant.exercise, variant.code)
+    )
     names = lab_module(lab).namespace(variant.exercise)
     exec(compile(source, "<celda>", "exec"), names)
     return names, source
@@ -444,8 +445,12 @@ def _exec_variant(variant):
 
 @pytest.mark.parametrize(
     "lab, exercise",
-    [("06", "06-tokens-virtuales"), ("06", "06-por-que-barato"),
-     ("07", "07-grupos-llrd"), ("07", "07-puntos-sobre-base")],
+    [
+        ("06", "06-tokens-virtuales"),
+        ("06", "06-por-que-barato"),
+        ("07", "07-grupos-llrd"),
+        ("07", "07-puntos-sobre-base"),
+    ],
 )
 def test_hidden_tests_of_labs_06_07_take_points_from_every_mutant(lab, exercise):
     import nbformat
@@ -479,6 +484,8 @@ def test_lab07_hidden_points_use_another_table_than_the_notebook():
         test.probe({"In": [typed]})
     score = judge_exercise(test, {"ok": False, "error": "ValueError: Length of values"})
     assert score.points == 0
+
+
 # --- labs 04 y 05: las mismas variantes que las comprobaciones (tests/mutants/) --------------
 
 

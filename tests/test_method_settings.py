@@ -51,10 +51,16 @@ def test_notebook_assignments_reads_top_level_constants_only():
         ("06_prompt_tuning.ipynb", "P_TUNING_LEARNING_RATE", "profile.p_tuning_learning_rate"),
         ("06_prompt_tuning.ipynb", "PROMPT_TEXT", "prompt_init_text(profile, class_names)"),
         # El ajuste medido del prompt tuning (docs/benchmarks.md, issue 14).
-        ("06_prompt_tuning.ipynb", "PROMPT_EPOCHS",
-         "profile.prompt_num_epochs or 2 * profile.peft_num_epochs"),
-        ("06_prompt_tuning.ipynb", "prompt_train_size",
-         "profile.prompt_train_size or profile.train_size"),
+        (
+            "06_prompt_tuning.ipynb",
+            "PROMPT_EPOCHS",
+            "profile.prompt_num_epochs or 2 * profile.peft_num_epochs",
+        ),
+        (
+            "06_prompt_tuning.ipynb",
+            "prompt_train_size",
+            "profile.prompt_train_size or profile.train_size",
+        ),
     ],
 )
 def test_labs_take_the_method_settings_from_the_profile(notebook, name, source):
@@ -218,8 +224,10 @@ def test_lab_07_measures_lora_with_the_arguments_of_the_shared_function(tmp_path
         "lora_dir": tmp_path,
         "mixed_precision_flags": mixed_precision_flags,
     }
-    notebook = eval(compile(ast.Expression(call), "<lab 07>", "eval"), {**names, "str": str,
-                    "TrainingArguments": __import__("transformers").TrainingArguments})
+    notebook = eval(
+        compile(ast.Expression(call), "<lab 07>", "eval"),
+        {**names, "str": str, "TrainingArguments": __import__("transformers").TrainingArguments},
+    )
     shared = comparison.measurement_arguments(
         tmp_path, PROFILE.lora_learning_rate, PROFILE, PROFILE.peft_num_epochs
     )

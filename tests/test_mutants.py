@@ -64,8 +64,14 @@ def test_same_outcomes_under_python_optimize():
 
     script = Path(__file__).parent / "mutants" / "outcomes.py"
     env = os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)}
-    completed = subprocess.run([sys.executable, "-O", str(script)], capture_output=True,
-                               text=True, env=env, timeout=1200, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-O", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1200,
+        check=True,
+    )
     report = json.loads(completed.stdout)
     assert report["optimize"] == 1
     expected = {v.id: "aceptada" if v.correct else "rechazada" for v in VARIANTS}

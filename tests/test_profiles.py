@@ -151,6 +151,7 @@ def test_own_data_drops_the_prompt_tuning_size_of_the_packaged_reviews(tmp_path)
     de las épocas de LoRA (antes pedía 2000 reseñas y fallaba con un CSV pequeño)."""
     own = get_profile("quick").with_overrides(dataset_name=str(tmp_path / "mis_datos.csv"))
     assert own.prompt_train_size is None and own.prompt_num_epochs is None
-    kept = get_profile("quick").with_overrides(dataset_name=str(tmp_path / "x.csv"),
-                                               prompt_train_size=300)
+    kept = get_profile("quick").with_overrides(
+        dataset_name=str(tmp_path / "x.csv"), prompt_train_size=300
+    )
     assert kept.prompt_train_size == 300

@@ -58,8 +58,7 @@ def _check_prompt_length(prompt_max_length) -> str:
     for max_length, positions, tokens in LENGTH_CASES:
         got = prompt_max_length(max_length, positions, tokens)
         case = (
-            f"con max_length={max_length}, max_positions={positions} y "
-            f"num_virtual_tokens={tokens}"
+            f"con max_length={max_length}, max_positions={positions} y num_virtual_tokens={tokens}"
         )
         expect(
             isinstance(got, numbers.Integral) and not isinstance(got, bool),

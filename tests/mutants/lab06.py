@@ -22,7 +22,9 @@ VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "causal-lm",
-        _CONFIG + "    task_type=TaskType.CAUSAL_LM,\n    num_virtual_tokens=8,\n" + _TEXT_INIT
+        _CONFIG
+        + "    task_type=TaskType.CAUSAL_LM,\n    num_virtual_tokens=8,\n"
+        + _TEXT_INIT
         + "prompt_parameters = 8 * hidden",
         "task_type de modelo de lenguaje (el del tutorial) en un clasificador: la cabeza no se "
         "entrena",
@@ -38,7 +40,9 @@ VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "cuenta-la-cabeza",
-        _CONFIG + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n" + _TEXT_INIT
+        _CONFIG
+        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n"
+        + _TEXT_INIT
         + "labels = model.config.num_labels\n"
         + "prompt_parameters = 8 * hidden + hidden * labels + labels",
         "cuenta también la cabeza de clasificación",
@@ -47,7 +51,9 @@ VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "tokens-no-vectores",
-        _CONFIG + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n" + _TEXT_INIT
+        _CONFIG
+        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n"
+        + _TEXT_INIT
         + "prompt_parameters = 8",
         "cuenta tokens en vez de números: cada token virtual es un vector",
         hint="hidden_size",
@@ -55,7 +61,9 @@ VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "veinte-tokens",
-        _CONFIG + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=20,\n" + _TEXT_INIT
+        _CONFIG
+        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=20,\n"
+        + _TEXT_INIT
         + "prompt_parameters = 8 * hidden",
         "deja los 20 tokens de prompt_config",
         hint="num_virtual_tokens",
@@ -63,7 +71,7 @@ VARIANTS = [
     alternative(
         "06-tokens-virtuales",
         "random-y-texto",
-        "short_prompt_config = PromptTuningConfig(num_virtual_tokens=8, task_type=\"SEQ_CLS\")\n"
+        'short_prompt_config = PromptTuningConfig(num_virtual_tokens=8, task_type="SEQ_CLS")\n'
         "prompt_parameters = short_prompt_config.num_virtual_tokens * model.config.hidden_size",
     ),
     alternative(

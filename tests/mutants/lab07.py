@@ -66,7 +66,7 @@ VARIANTS = [
         "by_depth = defaultdict(list)\n"
         "for name, parameter in model.named_parameters():\n"
         "    by_depth[depths[name]].append(parameter)\n"
-        "param_groups = [{\"lr\": base_lr * decay**d, \"params\": ps}\n"
+        'param_groups = [{"lr": base_lr * decay**d, "params": ps}\n'
         "                for d, ps in sorted(by_depth.items())]",
     ),
     alternative(
@@ -122,7 +122,7 @@ VARIANTS = [
         "por-filas",
         'results["puntos sobre la línea base"] = [\n'
         "    round(100 * (accuracy - baseline_accuracy), 10)\n"
-        "    for accuracy in results[\"exactitud\"]\n]",
+        '    for accuracy in results["exactitud"]\n]',
     ),
 ]
 
@@ -147,8 +147,14 @@ def _results():
             "F1 macro": [0.69, 0.758, 0.72, 0.51, 0.33, 0.62],
         },
         index=pd.Index(
-            ["fine-tuning completo", "LLRD", "LoRA", "prompt tuning", "codificador congelado",
-             "código del tutorial"],
+            [
+                "fine-tuning completo",
+                "LLRD",
+                "LoRA",
+                "prompt tuning",
+                "codificador congelado",
+                "código del tutorial",
+            ],
             name="método",
         ),
     )
