@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -93,40 +92,18 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
-def _chromium(*args: str, profile: Path) -> str:
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update", "--no-first-run",
-               f"--user-data-dir={profile}", "--window-size=1280,900",
-               "--virtual-time-budget=15000", *args]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Un Chromium sin pantalla para todas las pruebas del módulo, controlado por CDP."""
+    chromium = Chromium(CHROMIUM, tmp_path_factory.mktemp("chromium"))
+    yield chromium
+    chromium.close()
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_student_notebook_renders_without_error_dialog(jupyterlab, notebook, tmp_path):
-    # Uno detrás de otro: en paralelo, con 2 núcleos, Chromium no terminaba a tiempo.
-    url = f"{jupyterlab}/lab/tree/notebooks/{notebook.name}?token={TOKEN}&reset"
-    dom = _chromium("--dump-dom", url, profile=tmp_path / "p1")
-    assert "jp-Notebook" in dom, "JupyterLab no mostró el notebook"
-    assert f"Lab {notebook.name[:2]}" in dom  # el título del lab, ya renderizado
-    dialogs = re.findall(r'class="[^"]*\bjp-Dialog\b[^"]*"', dom)  # elementos, no el CSS
-    assert dialogs == [], "apareció un diálogo (¿error al abrir el notebook?)"
-    assert "jp-OutputArea-error" not in dom
-    SHOTS.mkdir(exist_ok=True)
-    _chromium(f"--screenshot={SHOTS / (notebook.stem + '.png')}", url, profile=tmp_path / "p2")
-    assert (SHOTS / f"{notebook.stem}.png").stat().st_size > 10_000
-
-
-# --- El lab 02 ejecutado en JupyterLab, hasta la demostración con widgets ----------------------
-
-LAB02 = ROOT / "solutions" / "02_trainer.ipynb"
-FIRST_CODE_CELLS = 4  # instalación, semilla, datos y línea base
-TYPED = "What a wonderful film, I would happily watch it again tomorrow."
-# El panel del notebook abierto (sin foco, como aquí, ``shell.currentWidget`` es null).
+# El panel de un notebook abierto (sin foco, como aquí, ``shell.currentWidget`` es null).
 PANEL = (
     'Array.from(jupyterapp.shell.widgets("main")).find(w => w.content && w.sessionContext'
-    f' && w.context && w.context.path.endsWith("{LAB02.name}"))'
+    ' && w.context && w.context.path.endsWith("__NOTEBOOK__"))'
 )
 NOTEBOOK_READY = """(() => {
   const panel = window.jupyterapp && __PANEL__;
@@ -135,6 +112,48 @@ NOTEBOOK_READY = """(() => {
   return Boolean(panel.context.isReady && panel.content.widgets.length
     && kernel && kernel.status === "idle");
 })()"""
+RENDERED = """(() => {
+  const panel = __PANEL__;
+  return {
+    title: (panel.content.node.querySelector("h1") || {}).textContent || "",
+    dialogs: Array.from(document.querySelectorAll(".jp-Dialog"), d => d.textContent.slice(0, 300)),
+    errors: panel.content.node.querySelectorAll(".jp-OutputArea-output[data-mime-type="
+      + "'application/vnd.jupyter.stderr']").length,
+  };
+})()"""
+
+
+def _js(template: str, notebook: str, **values: int | str) -> str:
+    """El JavaScript de una plantilla: sus valores ``%(nombre)`` y el panel de ``notebook``."""
+    code = template % values if values else template
+    return code.replace("__PANEL__", PANEL).replace("__NOTEBOOK__", notebook)
+
+
+def _open(browser: Chromium, base: str, path: str) -> None:
+    """Abre ``path`` en JupyterLab (espacio de trabajo limpio) y espera al kernel."""
+    browser.navigate(f"{base}/lab/tree/{path}?token={TOKEN}&reset")
+    browser.wait_for(_js(NOTEBOOK_READY, Path(path).name), timeout=300)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_renders_without_error_dialog(jupyterlab, browser, notebook):
+    _open(browser, jupyterlab, f"notebooks/{notebook.name}")  # renderizado y kernel listo
+    time.sleep(2)  # un diálogo de error aparece justo después
+    shown = browser.evaluate(_js(RENDERED, notebook.name))
+    assert shown["title"].startswith(f"Lab {notebook.name[:2]}"), shown  # el título, renderizado
+    assert shown["dialogs"] == [], "apareció un diálogo (¿error al abrir el notebook?)"
+    assert shown["errors"] == 0
+    SHOTS.mkdir(exist_ok=True)
+    browser.screenshot(SHOTS / f"{notebook.stem}.png")
+    browser.evaluate(_js("__PANEL__.sessionContext.shutdown().then(() => true)", notebook.name))
+    assert (SHOTS / f"{notebook.stem}.png").stat().st_size > 10_000
+
+
+# --- El lab 02 ejecutado en JupyterLab, hasta la demostración con widgets ----------------------
+
+LAB02 = ROOT / "solutions" / "02_trainer.ipynb"
+FIRST_CODE_CELLS = 4  # instalación, semilla, datos y línea base
+TYPED = "What a wonderful film, I would happily watch it again tomorrow."
 RUN_CELLS = """(() => {
   const notebook = __PANEL__.content;
   notebook.deselectAll();
@@ -208,11 +227,6 @@ KERNEL_STATE = """(async () => {
 )
 
 
-def _js(template: str, **values: int | str) -> str:
-    """El JavaScript de una plantilla: sus valores ``%(nombre)`` y el panel del lab 02."""
-    return (template % values if values else template).replace("__PANEL__", PANEL)
-
-
 def _lab02_cells() -> tuple[int, int]:
     """Índices (en el notebook) de la última de las primeras celdas de código y de la celda de la
     demostración con widgets."""
@@ -223,53 +237,48 @@ def _lab02_cells() -> tuple[int, int]:
 
 
 def _run_cells(browser: Chromium, first: int, last: int, timeout: float) -> None:
-    browser.evaluate(_js(RUN_CELLS, **{"first": first, "last": last}))
+    browser.evaluate(_js(RUN_CELLS, LAB02.name, first=first, last=last))
     outcome = browser.wait_for("window.__coursekitRun", timeout=timeout, interval=1)
-    problems = browser.evaluate(_js(CELL_PROBLEMS, **{"first": first, "last": last}))
+    problems = browser.evaluate(_js(CELL_PROBLEMS, LAB02.name, first=first, last=last))
     assert not problems and "error" not in outcome, (outcome, problems)
 
 
-def test_lab02_runs_in_jupyterlab_and_widget_classifies(jupyterlab, tmp_path):
+def test_lab02_runs_in_jupyterlab_and_widget_classifies(jupyterlab, browser):
     first_cells_end, widget_cell = _lab02_cells()
     SHOTS.mkdir(exist_ok=True)
-    browser = Chromium(CHROMIUM, tmp_path / "chromium")
-    try:
-        browser.navigate(f"{jupyterlab}/lab/tree/solutions/{LAB02.name}?token={TOKEN}&reset")
-        browser.wait_for(_js(NOTEBOOK_READY), timeout=180)
+    _open(browser, jupyterlab, f"solutions/{LAB02.name}")
 
-        # 1) Las primeras celdas: instalación (no instala nada aquí), datos y línea base.
-        _run_cells(browser, 0, first_cells_end, timeout=300)
-        browser.evaluate(_js(SCROLL_TO, **{"index": first_cells_end, "align": "end"}))
-        browser.screenshot(SHOTS / "02_primeras_celdas.png")
+    # 1) Las primeras celdas: instalación (no instala nada aquí), datos y línea base.
+    _run_cells(browser, 0, first_cells_end, timeout=300)
+    browser.evaluate(_js(SCROLL_TO, LAB02.name, index=first_cells_end, align="center"))
+    browser.screenshot(SHOTS / "02_primeras_celdas.png")
 
-        # 2) Hasta la demostración: modelo, entrenamiento (ci), evaluación, gráficas, predicciones.
-        _run_cells(browser, first_cells_end + 1, widget_cell, timeout=900)
-        browser.evaluate(_js(SCROLL_TO, **{"index": widget_cell, "align": "center"}))
-        where = {"index": widget_cell}
-        bars = browser.wait_for(_js(WIDGET_RENDERED, **where), timeout=60)
-        assert bars == 2  # una barra por clase: el perfil ci tiene dos (negativa, positiva)
-        before = browser.evaluate(_js(SHOWN_RESULT, **where))
-        assert any(text.startswith("Predicción:") for text in before["html"]), before
+    # 2) Hasta la demostración: modelo, entrenamiento (ci), evaluación, gráficas, predicciones.
+    _run_cells(browser, first_cells_end + 1, widget_cell, timeout=900)
+    browser.evaluate(_js(SCROLL_TO, LAB02.name, index=widget_cell, align="center"))
+    where = {"index": widget_cell}
+    bars = browser.wait_for(_js(WIDGET_RENDERED, LAB02.name, **where), timeout=60)
+    assert bars == 2  # una barra por clase: el perfil ci tiene dos (negativa, positiva)
+    before = browser.evaluate(_js(SHOWN_RESULT, LAB02.name, **where))
+    assert any(text.startswith("Predicción:") for text in before["html"]), before
 
-        # 3) El estudiante escribe una frase y pulsa «Clasificar».
-        browser.evaluate(_js(FOCUS_TEXTAREA, **where))
-        browser.type_text(TYPED)
-        browser.click(*browser.evaluate(_js(BUTTON_CENTER, **where)))
-        deadline = time.monotonic() + 60
-        while True:  # el kernel recibe la frase y clasifica; el navegador muestra lo mismo
-            state = json.loads(browser.evaluate(_js(KERNEL_STATE)) or "null")
-            shown = browser.evaluate(_js(SHOWN_RESULT, **where))
-            if (
-                state
-                and state["text"] == TYPED
-                and all(p in shown["labels"] for p in state["percentages"])
-                and any(state["result"].endswith(f"{t}</b>") for t in shown["html"] if t)
-            ):
-                break
-            assert time.monotonic() < deadline, (state, shown)
-            time.sleep(1)
-        browser.screenshot(SHOTS / "02_widget.png")
-    finally:
-        browser.close()
+    # 3) El estudiante escribe una frase y pulsa «Clasificar».
+    browser.evaluate(_js(FOCUS_TEXTAREA, LAB02.name, **where))
+    browser.type_text(TYPED)
+    browser.click(*browser.evaluate(_js(BUTTON_CENTER, LAB02.name, **where)))
+    deadline = time.monotonic() + 60
+    while True:  # el kernel recibe la frase y clasifica; el navegador muestra lo mismo
+        state = json.loads(browser.evaluate(_js(KERNEL_STATE, LAB02.name)) or "null")
+        shown = browser.evaluate(_js(SHOWN_RESULT, LAB02.name, **where))
+        if (
+            state
+            and state["text"] == TYPED
+            and all(p in shown["labels"] for p in state["percentages"])
+            and any(state["result"].endswith(f"{t}</b>") for t in shown["html"] if t)
+        ):
+            break
+        assert time.monotonic() < deadline, (state, shown)
+        time.sleep(1)
+    browser.screenshot(SHOTS / "02_widget.png")
     for name in ("02_primeras_celdas.png", "02_widget.png"):
         assert (SHOTS / name).stat().st_size > 10_000

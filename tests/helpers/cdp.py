@@ -61,7 +61,7 @@ class Chromium:
             self.close()
             raise
 
-    def send(self, method: str, timeout: float = 60, **params: Any) -> dict:
+    def send(self, method: str, timeout: float = 180, **params: Any) -> dict:
         """Envía un comando CDP y devuelve su ``result``."""
         self._next_id += 1
         message_id = self._next_id
@@ -82,7 +82,7 @@ class Chromium:
             raise BrowserError(f"{method}: {message['error']}")
         return message.get("result", {})
 
-    def evaluate(self, expression: str, timeout: float = 60) -> Any:
+    def evaluate(self, expression: str, timeout: float = 180) -> Any:
         """Valor (JSON) de una expresión de JavaScript; espera a las promesas."""
         result = self.send("Runtime.evaluate", timeout=timeout, expression=expression,
                            awaitPromise=True, returnByValue=True)  # fmt: skip
