@@ -123,3 +123,14 @@ def test_student_notebook_stops_kindly_at_first_exercise(path):
     assert error.ename == "ExerciseNotDone"
     assert len(error.traceback) == 1 and "sin resolver" in error.traceback[0]
     assert "Traceback" not in error.traceback[0]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_cell_shows_a_torch_generator(path):
+    """``seed_everything`` devuelve un ``torch.Generator``: como última línea de una celda,
+    Jupyter mostraría ``<torch._C.Generator object at 0x...>`` (lo vio la prueba de navegador)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip():
+            last = cell.source.rstrip().splitlines()[-1]
+            assert not last.startswith("seed_everything("), f"{path.name}: {last}"
