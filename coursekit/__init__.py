@@ -8,6 +8,6 @@ Organizado por tema, no por lab: ``profiles`` (qué modelo y datos usa cada máq
 Los submódulos se importan bajo demanda para que ``import coursekit`` sea rápido.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # El repositorio público y la etiqueta que instalan los notebooks: coursekit.release.
