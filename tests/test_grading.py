@@ -429,20 +429,6 @@ def _variant_scores(lab, exercise, observe):
     return test.points, scores
 
 
-def _exec_variant(variant):
-    """Ejecuta la celda del ejercicio con la variante en el espacio de nombres de sus mutantes."""
-    from mutants.runner import exercise_cells, lab_module, replace_region
-
-    lab = variant.exercise[:2]
-    cell, _ = exercise_cells(lab)[variant.exercise]
-    source = (
-        cell if variant.name == "solucion" else replace_region(cell, variant.exercise, variant.code)
-    )
-    names = lab_module(lab).namespace(variant.exercise)
-    exec(compile(source, "<celda>", "exec"), names)
-    return names, source
-
-
 @pytest.mark.parametrize(
     "lab, exercise",
     [
@@ -454,14 +440,17 @@ def _exec_variant(variant):
 )
 def test_hidden_tests_of_labs_06_07_take_points_from_every_mutant(lab, exercise):
     import nbformat
-    from mutants.runner import exercise_cells, lab_notebook
+    from mutants.runner import exercise_cells, lab_notebook, replace_region, run_solution_cell
 
     notebook = nbformat.read(lab_notebook(lab), as_version=4)
     history = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     exercise_cell = exercise_cells(lab)[exercise][0]
 
     def observe(variant, test):
-        names, source = _exec_variant(variant)
+        names = run_solution_cell(variant)
+        source = exercise_cell
+        if variant.name != "solucion":
+            source = replace_region(exercise_cell, variant.exercise, variant.code)
         # El historial del kernel: todas las celdas del notebook, con la de la variante (otras
         # celdas nombran lo mismo en comentarios o en la comprobación).
         names["In"] = [source if cell == exercise_cell else cell for cell in history]
@@ -489,32 +478,22 @@ def test_lab07_hidden_points_use_another_table_than_the_notebook():
 # --- labs 04 y 05: las mismas variantes que las comprobaciones (tests/mutants/) --------------
 
 
-def _answer(variant, namespace):
-    """Ejecuta solo la celda de la solución con la región de ``variant`` (sin comprobarla)."""
-    from mutants.runner import exercise_cells, replace_region
-
-    solution_cell, _ = exercise_cells(variant.exercise[:2])[variant.exercise]
-    source = (
-        solution_cell
-        if variant.name == "solucion"
-        else replace_region(solution_cell, variant.exercise, variant.code)
-    )
-    exec(compile(source, f"<celda {variant.exercise}>", "exec"), namespace)
-    return namespace
-
-
-def _hidden_score(variant, namespace):
-    """Puntos de la prueba oculta: la sonda en este proceso (como en el kernel) y el juez."""
+def _hidden_score(variant, namespace=None):
+    """Puntos de la prueba oculta: la celda de la variante, la sonda en este proceso (como en el
+    kernel: viaja sola, ida y vuelta por JSON) y el juez. Si la celda o la sonda fallan con las
+    entradas ocultas, cuenta como en el kernel: una observación fallida."""
     import warnings
+
+    from mutants.runner import run_solution_cell
 
     tests = load_lab_tests(variant.exercise[:2], ROOT / "grading")
     test = next(t for t in tests.tests if t.exercise == variant.exercise)
     probe_namespace = {}
     exec(compile(test.probe_source(), "<sonda>", "exec"), probe_namespace)  # viaja sola
-    answers = _answer(variant, namespace)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
+            answers = run_solution_cell(variant, namespace)
             value = probe_namespace[test.probe.__name__](answers)
             observed = {"ok": True, "value": json.loads(json.dumps(value, default=repr))}
         except Exception as error:  # noqa: BLE001 — como la sonda en el kernel
@@ -606,30 +585,12 @@ def _variants_with_hidden_tests():
     return [*(solution(e) for e in sorted({v.exercise for v in variants})), *variants]
 
 
-def _hidden_score_from_cell(variant):
-    """La nota oculta de una variante: su celda en el espacio de nombres del mutante, la sonda
-    (ida y vuelta por JSON, como desde el kernel) y el juez."""
-    from mutants.runner import run_solution_cell
-
-    test = next(
-        t
-        for t in load_lab_tests(variant.exercise[:2], ROOT / "grading").tests
-        if t.exercise == variant.exercise
-    )
-    try:
-        namespace = run_solution_cell(variant)
-        observation = {"ok": True, "value": json.loads(json.dumps(test.probe(namespace)))}
-    except Exception as error:  # la entrega falla con las entradas ocultas: como en el kernel
-        observation = {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    return judge_exercise(test, observation)
-
-
 @pytest.mark.slow  # ejecuta cada variante y su sonda (TensorFlow para el lab 03): ~1–3 min
 @pytest.mark.parametrize("variant", _variants_with_hidden_tests(), ids=lambda v: v.id)
 def test_hidden_tests_of_labs_01_03_take_points_from_every_mutant(variant):
     """Los mismos mutantes que rechaza la comprobación pública pierden puntos en la oculta, y
     la solución y las alternativas sacan todos los puntos (entradas distintas)."""
-    score = _hidden_score_from_cell(variant)
+    score, _ = _hidden_score(variant)
     failed = [(part.name, part.hint) for part in score.parts if part.hint]
     if variant.correct:
         assert failed == [], failed
