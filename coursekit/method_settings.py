@@ -90,7 +90,7 @@ def course_prompt_tuning_config(tokenizer_path: str, init_text: str):
     )
 
 
-def seed_style_freezing(model: Any) -> Any:
+def tutorial_style_freezing(model: Any) -> Any:
     """El bucle que el tutorial original llamaba LLRD: deja entrenables solo los parámetros
     cuyo nombre contiene ``layer.0`` o ``layer.1`` (y congela la cabeza)."""
     for name, parameter in model.named_parameters():
@@ -170,7 +170,7 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
         ),
         MethodRun(
             "código del tutorial",
-            lambda: seed_style_freezing(new_classifier()),
+            lambda: tutorial_style_freezing(new_classifier()),
             profile.learning_rate,
             description="capas 0 y 1; cabeza congelada (el bucle «LLRD» original)",
         ),

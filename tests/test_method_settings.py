@@ -160,8 +160,8 @@ def test_course_methods_build_what_they_say(tiny_bert, tokenizer):
         "classifier.weight",
         "classifier.bias",
     ]
-    seed_style = trainable_parameter_names(methods["código del tutorial"].build_model())
-    assert seed_style and all(".layer.0." in n or ".layer.1." in n for n in seed_style)
+    tutorial_style = trainable_parameter_names(methods["código del tutorial"].build_model())
+    assert tutorial_style and all(".layer.0." in n or ".layer.1." in n for n in tutorial_style)
     llrd = methods["LLRD"]
     optimizer = llrd.make_optimizer(llrd.build_model())
     assert optimizer.param_groups[0]["lr"] == PROFILE.learning_rate

@@ -134,3 +134,15 @@ def test_no_cell_shows_a_torch_generator(path):
         if cell.cell_type == "code" and cell.source.strip():
             last = cell.source.rstrip().splitlines()[-1]
             assert not last.startswith("seed_everything("), f"{path.name}: {last}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_seed_prefixed_names_for_the_tutorial_code(path):
+    """«seed_» junto a ``seed_everything(profile.seed)`` parece «semilla»: el código del tutorial
+    original se nombra ``tutorial_*`` (issue 12)."""
+    import re
+
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    names = set(re.findall(r"\bseed_[a-z_]+", code)) - {"seed_everything"}
+    assert not names, f"{path.name}: {sorted(names)}"
