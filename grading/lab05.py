@@ -148,6 +148,7 @@ LAB_TESTS = LabTests(
         r"merge_and_unload\(",
         r"size_ratio = ",
         r"predict_texts\(",
+        r"show_classifier\(",  # la demostración con widgets usa lo que predice la celda anterior
     ),
     keep_names=(
         "lora_config",

@@ -596,3 +596,48 @@ def test_hidden_tests_of_labs_01_03_take_points_from_every_mutant(variant):
         assert failed == [], failed
     else:
         assert score.points < score.max_points, f"{variant.mistake}: sin perder puntos"
+
+
+def _loaded_names(source: str) -> set[str]:
+    """Nombres que lee una celda (las líneas mágicas, ``%pip``, cuentan como ``pass``)."""
+    import ast
+
+    lines = [
+        line[: len(line) - len(line.lstrip())] + "pass"
+        if line.lstrip().startswith(("%", "!"))
+        else line
+        for line in source.splitlines()
+    ]
+    tree = ast.parse("\n".join(lines))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+@pytest.mark.parametrize("lab", ["01", "02", "03", "04", "05", "06", "07"])
+def test_cells_run_at_grading_time_do_not_need_skipped_cells(lab):
+    """Al corregir se saltan las celdas que solo muestran (entrenar, dibujar, predecir): ninguna
+    celda que sí se ejecuta puede usar un nombre que solo definen las saltadas. Si no, cada
+    entrega correcta sale con «1 celda con error» (pasó con el widget del lab 02, que usa
+    ``new_reviews`` de la celda de ``predict_texts``)."""
+    import nbformat
+
+    from coursekit.grading.run_one import _defined_names
+
+    tests = load_lab_tests(lab, ROOT / "grading")
+    skip = [re.compile(pattern) for pattern in tests.skip_cells]
+    path = next((ROOT / "solutions").glob(f"{lab}_*.ipynb"))
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    skipped = [
+        any(p.search(s) for p in skip) and not (_defined_names(s) & set(tests.keep_names))
+        for s in cells
+    ]
+    kept_defs = set().union(
+        *(_defined_names(s) for s, out in zip(cells, skipped, strict=True) if not out)
+    )
+    only_skipped = set().union(
+        *(_defined_names(s) for s, out in zip(cells, skipped, strict=True) if out)
+    )
+    only_skipped -= kept_defs
+    for source, out in zip(cells, skipped, strict=True):
+        if not out:
+            missing = _loaded_names(source) & only_skipped
+            assert not missing, f"lab {lab}: {sorted(missing)} en:\n{source[:200]}"
