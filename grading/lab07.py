@@ -18,19 +18,9 @@ def hidden_base_lr():
 
 def tiny_model():
     """Un BERT de 3 capas con pesos al azar (semilla fija): otro modelo que el del notebook."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification
+    from coursekit.toy_models import tiny_bert_classifier
 
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=100,
-        hidden_size=16,
-        num_hidden_layers=3,
-        num_attention_heads=2,
-        intermediate_size=32,
-        num_labels=5,
-    )
-    return BertForSequenceClassification(config)
+    return tiny_bert_classifier(num_labels=5, hidden_size=16, num_layers=3, vocab_size=100)
 
 
 def run_student_cell(ns, marker, make_scope, produced):
