@@ -13,11 +13,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 # Checkpoints y registros de TensorBoard de los labs: una carpeta nueva por sesión de pruebas,
-# para que un lab ejecutado antes (otro perfil, otra ejecución) nunca se reanude aquí.
+# para que un lab ejecutado antes (otro perfil, otra ejecución) nunca se reanude aquí. La borra
+# al salir el proceso que la creó (los de pytest-xdist y los kernels la heredan por el entorno):
+# cada sesión deja hasta 2 GB de checkpoints. Una carpeta fijada desde fuera no se toca.
 if "COURSE_CHECKPOINT_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["COURSE_CHECKPOINT_DIR"] = tempfile.mkdtemp(prefix="coursekit-checkpoints-")
+    atexit.register(shutil.rmtree, os.environ["COURSE_CHECKPOINT_DIR"], ignore_errors=True)
 
 # Con pytest-xdist cada proceso de pruebas (y los kernels que arranca) usa un solo hilo de
 # PyTorch/BLAS: dos procesos con dos hilos cada uno en una máquina de dos núcleos se estorban.
