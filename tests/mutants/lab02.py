@@ -6,6 +6,7 @@ el notebook (perfil ``ci``): sin modelo ni entrenamiento.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -187,7 +188,9 @@ def namespace(exercise: str) -> dict:
 
     names = dict(_shared(), check=check, TrainingArguments=TrainingArguments)
     if exercise == "02-tasa-de-aprendizaje":
-        folder = Path(tempfile.mkdtemp(prefix="mutantes-lab02-"))
+        # Dentro de la carpeta de checkpoints de la sesión de pruebas (conftest.py la borra).
+        session = os.environ.get("COURSE_CHECKPOINT_DIR")
+        folder = Path(tempfile.mkdtemp(prefix="mutantes-lab02-", dir=session))
         names["training_args"] = _training_args(names["profile"], folder)
         names["run_directory"] = lambda name, profile: folder / name
     return names
