@@ -131,8 +131,9 @@ def probe_compile(ns):
 
 def judge_compile(seen) -> dict:
     """KerasHub compila cada ``TextClassifier`` con valores por defecto (Adam, la pérdida y la
-    métrica correctas, pero su propia tasa). La tasa del perfil es lo que demuestra que el
-    estudiante compiló: sin ella, las otras dos partes tampoco cuentan."""
+    métrica correctas, pero su propia tasa, 5e-5). El lab lo carga con ``compile=False``; una
+    entrega que lo quite tendría ese compile, y la tasa del perfil ``ci`` (1e-4) es lo que
+    demuestra que el estudiante compiló: sin ella, las otras dos partes tampoco cuentan."""
     rate = get_profile("ci").learning_rate
     own_compile = (
         seen["compiled"]

@@ -563,3 +563,19 @@ def test_legacy_keras_hub_copy_has_the_same_weights(keras_hub, tmp_path):
         original = keras_hub.models.Backbone.from_preset(str(folder))
         for a, b in zip(original.weights, renamed.weights, strict=True):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_unsolved_compile_exercise_fails_even_when_the_rate_is_kerashub_default(keras_hub):
+    """El modelo del lab 03 se carga sin compilar: KerasHub compila cada ``TextClassifier`` con
+    Adam(5e-5), la pérdida sobre logits y la exactitud, y 5e-5 es la tasa del perfil ``full``.
+    Antes, borrar la línea todo(...) sin escribir nada daba ✅ en ``full``."""
+    from mutants.runner import cell_containing
+
+    from coursekit.keras_models import resolve_keras_preset
+    from coursekit.profiles import get_profile
+
+    namespace = {"keras_hub": keras_hub, "preset": resolve_keras_preset("ci"), "num_labels": 5}
+    exec(cell_containing("03", "model.summary()"), namespace)
+    full_rate = get_profile("full").learning_rate
+    with pytest.raises(CheckFailed, match="no está compilado"):
+        check("03-compilar", model=namespace["model"], learning_rate=full_rate)

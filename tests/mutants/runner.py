@@ -25,6 +25,14 @@ def lab_notebook(lab: str) -> Path:
     return path
 
 
+def cell_containing(lab: str, text: str) -> str:
+    """El código de la única celda de código del lab ``lab`` que contiene ``text``."""
+    cells = json.loads(lab_notebook(lab).read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    (source,) = [s for s in sources if text in s]
+    return source
+
+
 @cache
 def exercise_cells(lab: str) -> dict[str, tuple[str, str]]:
     """Por ejercicio: (celda con la solución, celda de comprobación que le sigue)."""
