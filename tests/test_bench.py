@@ -204,3 +204,29 @@ def test_markdown_table_leaves_missing_values_blank():
     assert table.splitlines() == ["| A | B |", "|---|---|", "| 1.2 |  |"]
     with pytest.raises(CourseError):
         markdown_table([], [])
+
+
+def _lab_row(lab, rss_mb, status="ok", limit_mb=None):
+    row = {"lab": lab, "perfil": "quick", "estado": status, "segundos": 10.0, "rss_pico_MB": rss_mb}
+    if limit_mb is not None:
+        row["límite_MB"] = limit_mb
+    return row
+
+
+def test_headline_under_a_real_limit_counts_labs_that_finished():
+    """Con un cgroup, cabe el lab que terminó: su RSS sumada (páginas compartidas dos veces)
+    puede pasar del límite sin que el sistema lo mate. Antes decía «6/7 por debajo de 2048 MB»
+    de siete labs que habían terminado dentro de los 2 GiB."""
+    rows = [_lab_row("03_keras", 2188, limit_mb=2048), _lab_row("01_datos", 1075, limit_mb=2048)]
+    line = labs.headline(rows, 2048)
+    assert line.startswith("2/2 labs terminaron sin errores dentro de un cgroup de 2048 MB")
+    assert "03_keras, 2188 MB" in line
+    rows[1]["estado"] = "sin memoria"
+    assert labs.headline(rows, 2048).startswith("1/2 labs terminaron")
+
+
+def test_headline_without_a_limit_compares_rss_with_binder():
+    rows = [_lab_row("03_keras", 2188), _lab_row("01_datos", 1075)]
+    assert labs.headline(rows).startswith("1/2 labs sin errores y por debajo de 2048 MB de RSS")
+    with pytest.raises(CourseError):
+        labs.headline([])
