@@ -9,10 +9,24 @@ from __future__ import annotations
 from coursekit.grading.hidden import HiddenTest, LabTests
 
 
+def hidden_model_cases():
+    """Modelos distintos de los de la comprobación pública: (tokens virtuales, hidden_size,
+    clases). El primero es el modelo del lab."""
+    return ((8, None, None), (3, 24, 4), (15, 40, 3))
+
+
 def probe_short_config(ns):
+    from coursekit.toy_models import tiny_bert_classifier
+
     config = ns["short_prompt_config"]
     task = getattr(config, "task_type", None)
     init = getattr(config, "prompt_tuning_init", None)
+    sizes = []
+    for tokens, hidden, labels in hidden_model_cases():
+        model = ns["model"] if hidden is None else tiny_bert_classifier(labels, hidden, seed=1)
+        got = ns["virtual_prompt_size"](tokens, model)
+        got = got.item() if hasattr(got, "item") and not isinstance(got, int | float) else got
+        sizes.append({"tokens": tokens, "hidden_size": model.config.hidden_size, "got": got})
     return {
         "type": type(config).__name__,
         "task_type": str(getattr(task, "value", task)),
@@ -20,9 +34,7 @@ def probe_short_config(ns):
         "init": str(getattr(init, "value", init)),
         "init_text": getattr(config, "prompt_tuning_init_text", None),
         "tokenizer": getattr(config, "tokenizer_name_or_path", None),
-        "prompt_parameters": ns["prompt_parameters"],
-        "hidden_size": ns["model"].config.hidden_size,
-        "num_labels": ns["model"].config.num_labels,
+        "sizes": sizes,
     }
 
 
@@ -34,11 +46,12 @@ def judge_short_config(seen) -> dict:
         and seen["num_virtual_tokens"] == 8
         and text_init_ready
     )
-    parameters = seen["prompt_parameters"]
-    exact = (
-        isinstance(parameters, int | float)
-        and not isinstance(parameters, bool)
-        and parameters == 8 * seen["hidden_size"]
+    # Con task_type SEQ_CLS, peft crea un vector de hidden_size números por token virtual.
+    exact = all(
+        isinstance(case["got"], int)
+        and not isinstance(case["got"], bool)
+        and case["got"] == case["tokens"] * case["hidden_size"]
+        for case in seen["sizes"]
     )
     return {
         "configuración": None
@@ -46,10 +59,10 @@ def judge_short_config(seen) -> dict:
         else "short_prompt_config debe ser un PromptTuningConfig de clasificación "
         "(task_type SEQ_CLS) con 8 tokens virtuales y, si se inicia con texto, con el texto y "
         "el tokenizador.",
-        "parámetros del prompt": None
+        "tamaño del prompt": None
         if exact
-        else "prompt_parameters cuenta los números del prompt virtual, sin la cabeza: cada "
-        "token virtual es un vector de hidden_size números.",
+        else "virtual_prompt_size no da los números del prompt virtual (sin la cabeza) con "
+        "otros modelos y otros números de tokens.",
     }
 
 
@@ -98,13 +111,14 @@ LAB_TESTS = LabTests(
         r"save_pretrained\(",
         r"prompt_history\[",
     ),
-    keep_names=("short_prompt_config", "prompt_parameters", "prompt_max_length", "model"),
+    keep_names=("short_prompt_config", "virtual_prompt_size", "prompt_max_length", "model"),
     tests=(
         HiddenTest(
             "06-tokens-virtuales",
-            parts={"configuración": 1, "parámetros del prompt": 1},
+            parts={"configuración": 1, "tamaño del prompt": 1},
             probe=probe_short_config,
             judge=judge_short_config,
+            helpers=(hidden_model_cases,),
         ),
         HiddenTest(
             "06-por-que-barato",

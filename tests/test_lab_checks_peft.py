@@ -51,28 +51,46 @@ def prompt(**changes):
     return PromptTuningConfig(**{**settings, **changes})
 
 
+def prompt_size(num_virtual_tokens, model):
+    return num_virtual_tokens * model.config.hidden_size
+
+
 def test_06_virtual_tokens(tiny_bert):
     assert check(
         "06-tokens-virtuales",
+        virtual_prompt_size=prompt_size,
         config=prompt(),
-        prompt_parameters=8 * 32,
         model=tiny_bert(),
         verbose=False,
     )
 
 
 @pytest.mark.parametrize(
-    "config, parameters, hint",
+    "function, config, hint",
     [
-        (prompt(num_virtual_tokens=20), 8 * 32, "debe ser 8"),
-        (prompt(), 8 * 32 + 32 * 2 + 2, "sin la cabeza"),
-        (prompt(), 8, "hidden_size = 32"),
-        (lora(), 8 * 32, "PromptTuningConfig"),
+        # Más errores plausibles en tests/mutants/lab06.py.
+        (prompt_size, prompt(num_virtual_tokens=20), "debe ser 8"),
+        (prompt_size, lora(), "PromptTuningConfig"),
+        (lambda n: n * 32, prompt(), "función de dos argumentos"),
+        (8 * 32, prompt(), "función de dos argumentos"),
+        (lambda n, model: None, prompt(), "número entero"),
+        # El modelo del fixture tiene hidden_size 32: a mano acierta solo con él.
+        (lambda n, model: n * 32, prompt(), "otro tamaño"),
     ],
 )
-def test_06_virtual_tokens_hints(tiny_bert, config, parameters, hint):
+def test_06_virtual_tokens_hints(tiny_bert, function, config, hint):
     with pytest.raises(CheckFailed, match=hint):
-        check("06-tokens-virtuales", config=config, prompt_parameters=parameters, model=tiny_bert())
+        check("06-tokens-virtuales", virtual_prompt_size=function, config=config, model=tiny_bert())
+
+
+def test_06_check_measures_the_prompt_with_peft(tiny_bert):
+    """La comprobación compara con lo que peft entrena de verdad, no con una fórmula propia."""
+    from coursekit.lab_checks.lab06 import measured_prompt_size
+
+    model = tiny_bert()
+    before = [p.requires_grad for p in model.parameters()]
+    assert measured_prompt_size(8, model) == 8 * model.config.hidden_size
+    assert [p.requires_grad for p in model.parameters()] == before  # mide sobre una copia
 
 
 def test_06_prompt_length_wrong_signature_and_non_integer():

@@ -114,3 +114,23 @@ def test_answer_fragments_stay_in_the_solution(stem):
         assert fragment in regions, f"{fragment!r} ya no es parte de la solución de {stem}"
         shown = [i for i, cell in enumerate(student.cells) if fragment in cell.source]
         assert shown == [], f"{stem}: {fragment!r} se ve en las celdas {shown} del estudiante"
+
+
+# Respuestas que el texto puede dar después del ejercicio (en el resumen), pero no antes.
+ANSWERS_NOT_BEFORE = {
+    "06_prompt_tuning": ("06-tokens-virtuales", ("hidden_size` números", "7 680", "15 360")),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(ANSWERS_NOT_BEFORE))
+def test_no_answer_in_the_text_before_its_exercise(stem):
+    exercise, fragments = ANSWERS_NOT_BEFORE[stem]
+    student = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    (position,) = [i for i, c in enumerate(student.cells) if f'todo("{exercise}")' in c.source]
+    shown = [
+        (i, fragment)
+        for i, cell in enumerate(student.cells[:position])
+        for fragment in fragments
+        if fragment in cell.source
+    ]
+    assert shown == [], f"{stem}: la respuesta de {exercise} aparece antes del ejercicio: {shown}"

@@ -4,14 +4,46 @@ from __future__ import annotations
 
 from coursekit.checks import expect, fail, register
 
+#: Modelos de otros tamaños con los que se prueba ``virtual_prompt_size``: (tokens virtuales,
+#: hidden_size, clases). Las pruebas ocultas del corrector usan otros.
+OTHER_MODEL_CASES = ((5, 48, 3), (12, 32, 5))
+
+
+def measured_prompt_size(num_virtual_tokens: int, model) -> int:
+    """Números entrenables del prompt virtual que peft crea para ``model`` (una copia)."""
+    import copy
+
+    from peft import PromptTuningConfig, TaskType, get_peft_model
+
+    config = PromptTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=num_virtual_tokens)
+    peft_model = get_peft_model(copy.deepcopy(model), config)
+    return sum(p.numel() for p in peft_model.prompt_encoder.parameters())
+
+
+def _as_int(value):
+    if hasattr(value, "item") and not isinstance(value, int | float):
+        value = value.item()  # un tensor o un entero de NumPy
+    return value
+
 
 @register("06-tokens-virtuales")
-def _check_virtual_tokens(config, prompt_parameters, model) -> str:
+def _check_virtual_tokens(virtual_prompt_size, config, model) -> str:
+    import inspect
+
     from peft import PromptTuningConfig
 
     from coursekit.errors import CourseError
     from coursekit.peft_methods import check_peft_config
+    from coursekit.toy_models import tiny_bert_classifier
 
+    arguments = (
+        inspect.signature(virtual_prompt_size).parameters if callable(virtual_prompt_size) else {}
+    )
+    expect(
+        len(arguments) == 2,
+        "virtual_prompt_size tiene que ser una función de dos argumentos: "
+        "def virtual_prompt_size(num_virtual_tokens, model): ...",
+    )
     expect(
         isinstance(config, PromptTuningConfig),
         "short_prompt_config tiene que ser un peft.PromptTuningConfig.",
@@ -22,16 +54,45 @@ def _check_virtual_tokens(config, prompt_parameters, model) -> str:
         raise AssertionError(str(error)) from None
     if config.num_virtual_tokens != 8:
         fail(f"num_virtual_tokens debe ser 8 (es {config.num_virtual_tokens}).")
-    hidden = model.config.hidden_size
-    expected = 8 * hidden
-    if prompt_parameters == expected + hidden * model.config.num_labels + model.config.num_labels:
-        raise AssertionError("cuenta solo el prompt virtual, sin la cabeza de clasificación.")
-    if prompt_parameters != expected:
-        fail(
-            f"prompt_parameters da {prompt_parameters!r}: cada token virtual es un vector de "
-            f"hidden_size = {hidden} números."
+
+    others = [
+        (tokens, tiny_bert_classifier(num_labels=labels, hidden_size=hidden))
+        for tokens, hidden, labels in OTHER_MODEL_CASES
+    ]
+    cases = [(20, model), (config.num_virtual_tokens, model), *others]
+    answers = [_as_int(virtual_prompt_size(tokens, m)) for tokens, m in cases]
+    for answer in answers:
+        expect(
+            isinstance(answer, int) and not isinstance(answer, bool),
+            f"virtual_prompt_size devuelve {answer!r}: tiene que ser un número entero de números.",
         )
-    return f"8 tokens × {hidden} = {expected:,} números: eso es todo el prompt."
+    truths = [measured_prompt_size(tokens, m) for tokens, m in cases]
+    for (tokens, m), answer, truth in zip(cases, answers, truths, strict=True):
+        if answer == truth:
+            continue
+        head = m.config.hidden_size * m.config.num_labels + m.config.num_labels
+        if answer == truth + head:
+            fail("cuenta solo el prompt virtual, sin la cabeza de clasificación.")
+        if answer == tokens:
+            fail(
+                "tu función cuenta tokens, pero cada token virtual es un vector de números: "
+                "mira en la tabla de arriba cuántos números tienen los 20 tokens del prompt."
+            )
+        if m is not model and answers[0] == truths[0]:
+            fail(
+                "con el modelo del lab aciertas, pero no con otro de otro tamaño: la función no "
+                "puede llevar escrito a mano un dato de este modelo. ¿Qué valor de model.config "
+                "cambia de un modelo a otro?"
+            )
+        fail(
+            f"con {tokens} tokens virtuales tu función no da lo que peft entrena: compara con la "
+            "tabla de arriba (el prompt de 20 tokens, sin la cabeza) y busca qué parte depende "
+            "de los tokens y qué parte del modelo."
+        )
+    return (
+        f"un prompt de 8 tokens en este modelo son {answers[1]:,} números, y la regla vale para "
+        "modelos de otros tamaños."
+    )
 
 
 #: Casos de la comprobación pública: (max_length, max_positions, num_virtual_tokens). Unos

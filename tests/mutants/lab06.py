@@ -18,14 +18,22 @@ _TEXT_INIT = (
     ")\n"
 )
 
+
+def _size(body: str) -> str:
+    return f"def virtual_prompt_size(num_virtual_tokens, model):\n    {body}\n\n\n"
+
+
+_SIZE = _size("return num_virtual_tokens * model.config.hidden_size")
+_SHORT = _CONFIG + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n" + _TEXT_INIT
+
 VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "causal-lm",
-        _CONFIG
+        _SIZE
+        + _CONFIG
         + "    task_type=TaskType.CAUSAL_LM,\n    num_virtual_tokens=8,\n"
-        + _TEXT_INIT
-        + "prompt_parameters = 8 * hidden",
+        + _TEXT_INIT,
         "task_type de modelo de lenguaje (el del tutorial) en un clasificador: la cabeza no se "
         "entrena",
         hint="SEQ_CLS",
@@ -33,53 +41,72 @@ VARIANTS = [
     mistake(
         "06-tokens-virtuales",
         "sin-task-type",
-        _CONFIG + "    num_virtual_tokens=8,\n" + _TEXT_INIT + "prompt_parameters = 8 * hidden",
+        _SIZE + _CONFIG + "    num_virtual_tokens=8,\n" + _TEXT_INIT,
         "sin task_type: peft no sabe que es un clasificador",
         hint="task_type",
     ),
     mistake(
         "06-tokens-virtuales",
+        "veinte-tokens",
+        _SIZE
+        + _CONFIG
+        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=20,\n"
+        + _TEXT_INIT,
+        "deja los 20 tokens de prompt_config",
+        hint="num_virtual_tokens",
+    ),
+    mistake(
+        "06-tokens-virtuales",
         "cuenta-la-cabeza",
-        _CONFIG
-        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n"
-        + _TEXT_INIT
-        + "labels = model.config.num_labels\n"
-        + "prompt_parameters = 8 * hidden + hidden * labels + labels",
+        _size(
+            "hidden, labels = model.config.hidden_size, model.config.num_labels\n"
+            "    return num_virtual_tokens * hidden + hidden * labels + labels"
+        )
+        + _SHORT,
         "cuenta también la cabeza de clasificación",
         hint="sin la cabeza",
     ),
     mistake(
         "06-tokens-virtuales",
         "tokens-no-vectores",
-        _CONFIG
-        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=8,\n"
-        + _TEXT_INIT
-        + "prompt_parameters = 8",
+        _size("return num_virtual_tokens") + _SHORT,
         "cuenta tokens en vez de números: cada token virtual es un vector",
-        hint="hidden_size",
+        hint="cuenta tokens",
     ),
     mistake(
         "06-tokens-virtuales",
-        "veinte-tokens",
-        _CONFIG
-        + "    task_type=TaskType.SEQ_CLS,\n    num_virtual_tokens=20,\n"
-        + _TEXT_INIT
-        + "prompt_parameters = 8 * hidden",
-        "deja los 20 tokens de prompt_config",
-        hint="num_virtual_tokens",
+        "numero-del-lab",
+        _size("return num_virtual_tokens * 384  # hidden_size de MiniLM") + _SHORT,
+        "el hidden_size del modelo del lab escrito a mano: falla con otros modelos",
+        hint="otro tamaño",
+    ),
+    mistake(
+        "06-tokens-virtuales",
+        "vocabulario",
+        _size("return num_virtual_tokens * model.config.vocab_size") + _SHORT,
+        "un vector del tamaño del vocabulario por token (confunde el embedding de un token con "
+        "la tabla de embeddings)",
+        hint="qué parte depende",
+    ),
+    mistake(
+        "06-tokens-virtuales",
+        "devuelve-float",
+        _size("return num_virtual_tokens * model.config.hidden_size / 1") + _SHORT,
+        "devuelve un número con decimales",
+        hint="número entero",
     ),
     alternative(
         "06-tokens-virtuales",
-        "random-y-texto",
-        'short_prompt_config = PromptTuningConfig(num_virtual_tokens=8, task_type="SEQ_CLS")\n'
-        "prompt_parameters = short_prompt_config.num_virtual_tokens * model.config.hidden_size",
+        "lambda-y-task-type-texto",
+        "virtual_prompt_size = lambda n, model: model.config.hidden_size * n\n"
+        'short_prompt_config = PromptTuningConfig(num_virtual_tokens=8, task_type="SEQ_CLS")',
     ),
     alternative(
         "06-tokens-virtuales",
-        "replace",
+        "embeddings-y-replace",
         "import dataclasses\n\n"
-        "short_prompt_config = dataclasses.replace(prompt_config, num_virtual_tokens=8)\n"
-        "prompt_parameters = hidden * short_prompt_config.num_virtual_tokens",
+        + _size("return model.get_input_embeddings().embedding_dim * num_virtual_tokens")
+        + "short_prompt_config = dataclasses.replace(prompt_config, num_virtual_tokens=8)",
     ),
     mistake(
         "06-por-que-barato",
