@@ -25,7 +25,7 @@ def probe_short_config(ns):
     for tokens, hidden, labels in hidden_model_cases():
         model = ns["model"] if hidden is None else tiny_bert_classifier(labels, hidden, seed=1)
         got = ns["virtual_prompt_size"](tokens, model)
-        got = got.item() if hasattr(got, "item") and not isinstance(got, int | float) else got
+        got = got.item() if hasattr(got, "item") else got  # enteros de NumPy
         sizes.append({"tokens": tokens, "hidden_size": model.config.hidden_size, "got": got})
     return {
         "type": type(config).__name__,

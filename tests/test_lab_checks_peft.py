@@ -71,8 +71,8 @@ def test_06_virtual_tokens(tiny_bert):
         # Más errores plausibles en tests/mutants/lab06.py.
         (prompt_size, prompt(num_virtual_tokens=20), "debe ser 8"),
         (prompt_size, lora(), "PromptTuningConfig"),
-        (lambda n: n * 32, prompt(), "función de dos argumentos"),
-        (8 * 32, prompt(), "función de dos argumentos"),
+        (lambda n: n * 32, prompt(), "debe recibir dos argumentos"),
+        (8 * 32, prompt(), "debe ser una función de dos argumentos"),
         (lambda n, model: None, prompt(), "número entero"),
         # El modelo del fixture tiene hidden_size 32: a mano acierta solo con él.
         (lambda n, model: n * 32, prompt(), "otro tamaño"),

@@ -20,29 +20,38 @@ def measured_prompt_size(num_virtual_tokens: int, model) -> int:
     return sum(p.numel() for p in peft_model.prompt_encoder.parameters())
 
 
-def _as_int(value):
-    if hasattr(value, "item") and not isinstance(value, int | float):
-        value = value.item()  # un tensor o un entero de NumPy
-    return value
+def _expect_function(function, name: str, arguments: str, *example) -> None:
+    """Falla con una pista si ``function`` no es una función que se pueda llamar con
+    ``example`` (``arguments`` los nombra para el estudiante)."""
+    import inspect
+
+    expect(callable(function), f"{name} debe ser una función de {arguments}.")
+    try:
+        inspect.signature(function).bind(*example)
+    except (TypeError, ValueError):
+        fail(f"{name} debe recibir {arguments} (deja la línea def como venía).")
+
+
+def _is_whole_number(value) -> bool:
+    import numbers
+
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 @register("06-tokens-virtuales")
 def _check_virtual_tokens(virtual_prompt_size, config, model) -> str:
-    import inspect
-
     from peft import PromptTuningConfig
 
     from coursekit.errors import CourseError
     from coursekit.peft_methods import check_peft_config
     from coursekit.toy_models import tiny_bert_classifier
 
-    arguments = (
-        inspect.signature(virtual_prompt_size).parameters if callable(virtual_prompt_size) else {}
-    )
-    expect(
-        len(arguments) == 2,
-        "virtual_prompt_size tiene que ser una función de dos argumentos: "
-        "def virtual_prompt_size(num_virtual_tokens, model): ...",
+    _expect_function(
+        virtual_prompt_size,
+        "virtual_prompt_size",
+        "dos argumentos (num_virtual_tokens, model)",
+        8,
+        model,
     )
     expect(
         isinstance(config, PromptTuningConfig),
@@ -60,11 +69,12 @@ def _check_virtual_tokens(virtual_prompt_size, config, model) -> str:
         for tokens, hidden, labels in OTHER_MODEL_CASES
     ]
     cases = [(20, model), (config.num_virtual_tokens, model), *others]
-    answers = [_as_int(virtual_prompt_size(tokens, m)) for tokens, m in cases]
+    answers = [virtual_prompt_size(tokens, m) for tokens, m in cases]
     for answer in answers:
         expect(
-            isinstance(answer, int) and not isinstance(answer, bool),
-            f"virtual_prompt_size devuelve {answer!r}: tiene que ser un número entero de números.",
+            _is_whole_number(answer),
+            f"virtual_prompt_size devuelve {answer!r}: tiene que ser un número entero (cuántos "
+            "números entrena el prompt).",
         )
     truths = [measured_prompt_size(tokens, m) for tokens, m in cases]
     for (tokens, m), answer, truth in zip(cases, answers, truths, strict=True):
@@ -102,27 +112,21 @@ LENGTH_CASES = ((512, 512, 20), (64, 512, 20), (128, 130, 8), (300, 514, 50))
 
 @register("06-por-que-barato")
 def _check_prompt_length(prompt_max_length) -> str:
-    import inspect
-    import numbers
-
-    expect(
-        callable(prompt_max_length),
-        "prompt_max_length debe ser una función (max_length, max_positions, num_virtual_tokens).",
+    _expect_function(
+        prompt_max_length,
+        "prompt_max_length",
+        "tres argumentos (max_length, max_positions, num_virtual_tokens)",
+        512,
+        512,
+        20,
     )
-    try:
-        inspect.signature(prompt_max_length).bind(512, 512, 20)
-    except (TypeError, ValueError):
-        fail(
-            "prompt_max_length debe recibir tres argumentos: max_length, max_positions y "
-            "num_virtual_tokens (deja la línea def como venía)."
-        )
     for max_length, positions, tokens in LENGTH_CASES:
         got = prompt_max_length(max_length, positions, tokens)
         case = (
             f"con max_length={max_length}, max_positions={positions} y num_virtual_tokens={tokens}"
         )
         expect(
-            isinstance(got, numbers.Integral) and not isinstance(got, bool),
+            _is_whole_number(got),
             f"{case} devuelves {got!r}: una longitud de truncado es un número entero de tokens.",
         )
         if got + tokens > positions:
