@@ -25,19 +25,23 @@ def lab_notebook(lab: str) -> Path:
     return path
 
 
+@cache
+def code_sources(lab: str) -> tuple[str, ...]:
+    """El código de cada celda de código de la solución del lab, en orden."""
+    cells = json.loads(lab_notebook(lab).read_text(encoding="utf-8"))["cells"]
+    return tuple("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+
+
 def cell_containing(lab: str, text: str) -> str:
     """El código de la única celda de código del lab ``lab`` que contiene ``text``."""
-    cells = json.loads(lab_notebook(lab).read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    (source,) = [s for s in sources if text in s]
+    (source,) = [s for s in code_sources(lab) if text in s]
     return source
 
 
 @cache
 def exercise_cells(lab: str) -> dict[str, tuple[str, str]]:
     """Por ejercicio: (celda con la solución, celda de comprobación que le sigue)."""
-    cells = json.loads(lab_notebook(lab).read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    sources = code_sources(lab)
     found = {}
     for index, source in enumerate(sources):
         for match in _REGION.finditer(source):
