@@ -8,6 +8,7 @@ español y la clasificación de la frase de ejemplo con barras de texto.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,7 +158,7 @@ class ClassifierDemo:
                 self.model, self.tokenizer, self.text.value, self.label_names, self.max_length
             )
         except CourseError as error:
-            self.result.value = f"<span style='color:#b00020'>{_escape(str(error))}</span>"
+            self.result.value = f"<span style='color:#b00020'>{html.escape(str(error))}</span>"
             for bar, pct in zip(self.bars, self.percentages, strict=True):
                 bar.value, pct.value = 0.0, ""
             return None
@@ -168,17 +169,11 @@ class ClassifierDemo:
             bar.value = probability
             bar.bar_style = "success" if i == best else "info"
             pct.value = percent(probability)
-        self.result.value = f"<b>{_escape(describe_prediction(probabilities))}</b>"
+        self.result.value = f"<b>{html.escape(describe_prediction(probabilities))}</b>"
         return probabilities
 
     def _on_click(self, _button: Any) -> None:
         self.classify()
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def show_classifier(
