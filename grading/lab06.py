@@ -80,12 +80,14 @@ def probe_prompt_length(ns):
 
 
 def judge_prompt_length(seen) -> dict:
+    from coursekit.method_settings import max_length_with_prompt
+
     cases = length_cases()
     fits = all(
         got + tokens <= positions for got, (_, positions, tokens) in zip(seen, cases, strict=True)
     )
     exact = all(
-        isinstance(got, int) and got == min(length, positions - tokens)
+        isinstance(got, int) and got == max_length_with_prompt(length, positions, tokens)
         for got, (length, positions, tokens) in zip(seen, cases, strict=True)
     )
     return {

@@ -112,6 +112,8 @@ LENGTH_CASES = ((512, 512, 20), (64, 512, 20), (128, 130, 8), (300, 514, 50))
 
 @register("06-por-que-barato")
 def _check_prompt_length(prompt_max_length) -> str:
+    from coursekit.method_settings import max_length_with_prompt
+
     _expect_function(
         prompt_max_length,
         "prompt_max_length",
@@ -139,7 +141,7 @@ def _check_prompt_length(prompt_max_length) -> str:
                 f"{case} devuelves {got}: más largo que max_length. Sin prompt los textos ya se "
                 "truncan a max_length; el prompt nunca los alarga."
             )
-        if got < min(max_length, positions - tokens):
+        if got < max_length_with_prompt(max_length, positions, tokens):
             fail(
                 f"{case} devuelves {got}: truncas más de lo necesario y pierdes texto. Acorta "
                 "solo lo que haga falta para que texto + prompt quepan (max_length ya cuenta "
