@@ -1,13 +1,21 @@
 """coursekit: el paquete de apoyo del curso de fine-tuning en español.
 
-Organizado por tema, no por lab: ``profiles`` (qué modelo y datos usa cada máquina),
-``environment`` (dónde se ejecuta el notebook), ``data``, ``models``, ``metrics``,
-``padding``, ``plots``, ``checks`` (comprobación de ejercicios) y
-``notebook_builder`` (versiones de estudiante).
+Un mapa del repositorio, por quién usa cada parte (detalle en ``docs/arquitectura.md``):
+
+- **Estudiante** (lo que importan los notebooks; estable y pequeño), en ``coursekit/``:
+  ``profiles``, ``environment``, ``install``, ``data``, ``models``, ``metrics`` (+
+  ``metric_modules/``), ``padding``, ``training``, ``checkpoints``, ``optim``, ``peft_methods``,
+  ``method_settings``, ``comparison``, ``predictions``, ``plots``, ``widgets``,
+  ``tensorboard_logs``, ``keras_models``, ``checks`` + ``lab_checks/`` (comprobaciones de los
+  ejercicios), ``exercises``, ``toy_models`` y ``errors``.
+- **Instructor**: ``coursekit.instructor.grading`` (``coursekit grade``),
+  ``coursekit.instructor.bench`` (``coursekit bench``); pruebas ocultas en ``hidden_tests/``.
+- **Mantenedor**: ``coursekit.maintainer`` (``notebook_builder``, ``release``, ``lab_runner``).
+- ``cli`` es el comando ``coursekit`` de los tres.
 
 Los submódulos se importan bajo demanda para que ``import coursekit`` sea rápido.
 """
 
 __version__ = "0.3.0"
 
-# El repositorio público y la etiqueta que instalan los notebooks: coursekit.release.
+# El repositorio público y la etiqueta que instalan los notebooks: coursekit.maintainer.release.

@@ -49,7 +49,7 @@ def _configure_build_notebooks(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_build_notebooks(args: argparse.Namespace) -> int:
-    from coursekit.notebook_builder import build_notebooks
+    from coursekit.maintainer.notebook_builder import build_notebooks
 
     changed = build_notebooks(args.solutions, args.notebooks, check=args.check)
     if args.check:
@@ -86,7 +86,7 @@ def _configure_strip_outputs(parser: argparse.ArgumentParser) -> None:
 def _run_strip_outputs(args: argparse.Namespace) -> int:
     import nbformat
 
-    from coursekit.notebook_builder import strip_outputs
+    from coursekit.maintainer.notebook_builder import strip_outputs
 
     paths = [Path(p) for p in args.paths]
     for path in paths:
@@ -140,7 +140,7 @@ def _configure_run_labs(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_run_labs(args: argparse.Namespace) -> int:
-    from coursekit.lab_runner import run_labs
+    from coursekit.maintainer.lab_runner import run_labs
 
     results = run_labs(args.solutions, args.output, args.profile, args.labs or None, args.timeout)
     failed = [r["lab"] for r in results if r["status"] != "ok"]
@@ -167,7 +167,7 @@ def _configure_sync_release(parser: argparse.ArgumentParser) -> None:
 def _run_sync_release(args: argparse.Namespace) -> int:
     import nbformat
 
-    from coursekit.release import COURSE_TAG, sync_links, sync_notebook
+    from coursekit.maintainer.release import COURSE_TAG, sync_links, sync_notebook
 
     for path in sorted(Path(args.solutions).glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
@@ -223,8 +223,8 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from coursekit.grading.grader import grade_class
-    from coursekit.grading.sandbox import Limits
+    from coursekit.instructor.grading.grader import grade_class
+    from coursekit.instructor.grading.sandbox import Limits
 
     limits = Limits(
         cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
@@ -249,13 +249,13 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _configure_bench(parser: argparse.ArgumentParser) -> None:
-    from coursekit.bench.commands import configure
+    from coursekit.instructor.bench.commands import configure
 
     configure(parser)
 
 
 def _run_bench(args: argparse.Namespace) -> int:
-    from coursekit.bench.commands import run
+    from coursekit.instructor.bench.commands import run
 
     return run(args)
 
@@ -279,7 +279,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         run=_run_run_labs,
     ),
     "sync-release": Subcommand(
-        help="pone insignias y celdas de instalación al día con coursekit.release",
+        help="pone insignias y celdas de instalación al día con coursekit.maintainer.release",
         configure=_configure_sync_release,
         run=_run_sync_release,
     ),

@@ -1,5 +1,5 @@
 """Comparación medida de métodos de fine-tuning: la misma tabla en el lab 07 y en
-``coursekit bench methods`` (``benchmarks/compare_methods.py`` es un atajo).
+``coursekit bench methods``.
 
 Cada método se entrena con ``Trainer`` con los mismos datos, semilla, batch y épocas; se miden
 parámetros entrenables, tiempo de entrenamiento, memoria pico, tamaño de lo guardado en disco,

@@ -11,11 +11,12 @@ import json
 import nbformat
 import pytest
 
-from coursekit.bench import labs, padding
-from coursekit.bench.report import HEADLINE_PREFIX, markdown_table
 from coursekit.cli import main
 from coursekit.comparison import COLUMNS
 from coursekit.errors import CourseError
+from coursekit.instructor.bench import labs
+from coursekit.instructor.bench import padding_speed as padding
+from coursekit.instructor.bench.report import HEADLINE_PREFIX, markdown_table
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""La comparación medida de métodos (lab 07 y benchmarks/compare_methods.py)."""
+"""La comparación medida de métodos (lab 07 y ``coursekit bench methods``)."""
 
 from __future__ import annotations
 

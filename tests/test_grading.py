@@ -13,10 +13,10 @@ import pytest
 
 from coursekit.cli import build_parser
 from coursekit.errors import CourseError
-from coursekit.grading.execution import ExecutionResult, _interpret, prepare
-from coursekit.grading.grader import normalize_lab
-from coursekit.grading.hidden import HiddenTest, LabTests, load_lab_tests
-from coursekit.grading.layouts import (
+from coursekit.instructor.grading.execution import ExecutionResult, _interpret, prepare
+from coursekit.instructor.grading.grader import normalize_lab
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests, load_lab_tests
+from coursekit.instructor.grading.layouts import (
     Submission,
     UnreadableNotebook,
     discover,
@@ -24,13 +24,13 @@ from coursekit.grading.layouts import (
     open_submissions,
     read_notebook_json,
 )
-from coursekit.grading.reports import (
+from coursekit.instructor.grading.reports import (
     failures_by_hint,
     feedback_text,
     write_grades_csv,
     write_summary_html,
 )
-from coursekit.grading.scoring import format_points, grade, judge_exercise
+from coursekit.instructor.grading.scoring import format_points, grade, judge_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -268,12 +268,12 @@ def test_hidden_tests_live_outside_the_package_and_declare_points():
     assert judges == []  # los jueces no viajan con el paquete que instalan los estudiantes
     points_per_lab = {"01": 8, "02": 5, "03": 6, "04": 9, "05": 6, "06": 4, "07": 5}
     for lab, points in points_per_lab.items():
-        tests = load_lab_tests(lab, ROOT / "grading")
+        tests = load_lab_tests(lab, ROOT / "hidden_tests")
         assert tests.lab == lab and tests.max_points == points
         for test in tests.tests:
             compile(test.probe_source(), "<sonda>", "exec")  # la sonda viaja sola al kernel
     with pytest.raises(CourseError, match="No hay pruebas ocultas para el lab 99"):
-        load_lab_tests("99", ROOT / "grading")
+        load_lab_tests("99", ROOT / "hidden_tests")
 
 
 def test_wheel_does_not_ship_hidden_tests():
@@ -296,8 +296,8 @@ def test_cli_has_grade_subcommand():
 @pytest.mark.slow
 def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
     """Sin bubblewrap (o con --no-sandbox) se corrige igual, con un aviso claro en el informe."""
-    from coursekit.grading.grader import NO_SANDBOX_WARNING, grade_class
-    from coursekit.grading.sandbox import Limits
+    from coursekit.instructor.grading.grader import NO_SANDBOX_WARNING, grade_class
+    from coursekit.instructor.grading.sandbox import Limits
 
     code = "import torch\nbatch = {'input_ids': torch.zeros(4, 9)}\ndynamic_positions = 36\n"
     notebook = json.loads(_notebook("01"))
@@ -316,9 +316,9 @@ def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
 def test_skipped_cells_never_include_what_the_probes_read():
     """Lab 02 salta entrenamientos de exhibición, pero no una celda que defina lo que se corrige
     (aunque el estudiante haya juntado su respuesta con un ``trainer.train()``)."""
-    from coursekit.grading.run_one import _defined_names
+    from coursekit.instructor.grading.run_one import _defined_names
 
-    tests = load_lab_tests("02", ROOT / "grading")
+    tests = load_lab_tests("02", ROOT / "hidden_tests")
     merged = "def compute_metrics(p):\n    return {}\ntrainer.train()"
     assert "compute_metrics" in _defined_names(merged)
     assert _defined_names("trainer.train(compute_metrics=compute_metrics)") == set()
@@ -331,9 +331,9 @@ def test_probes_read_names_the_solution_defines(lab):
     lab 02 pasó de seed_lr_args a other_lr_args), la corrección daría cero a todos."""
     import nbformat
 
-    from coursekit.grading.run_one import _defined_names
+    from coursekit.instructor.grading.run_one import _defined_names
 
-    tests = load_lab_tests(lab, ROOT / "grading")
+    tests = load_lab_tests(lab, ROOT / "hidden_tests")
     solution = next((ROOT / "solutions").glob(f"{lab}_*.ipynb"))
     defined = set()
     for cell in nbformat.read(solution, as_version=4).cells:
@@ -352,7 +352,7 @@ def test_probes_read_names_the_solution_defines(lab):
 def test_lab02_learning_rate_judge_accepts_the_profile_comparison_rate():
     from coursekit.profiles import get_profile
 
-    tests = load_lab_tests("02", ROOT / "grading")
+    tests = load_lab_tests("02", ROOT / "hidden_tests")
     test = next(t for t in tests.tests if t.exercise == "02-tasa-de-aprendizaje")
     judge, same_settings = test.judge, test.helpers[0]
     names = ("learning_rate", "output_dir", *same_settings())
@@ -371,7 +371,7 @@ def test_lab03_compile_counts_only_when_the_student_compiled():
     tasa): el notebook sin hacer no debe llevarse esos puntos."""
     from coursekit.profiles import get_profile
 
-    test = load_lab_tests("03", ROOT / "grading").tests[1]
+    test = load_lab_tests("03", ROOT / "hidden_tests").tests[1]
     rate = get_profile("ci").learning_rate
     seen = {
         "compiled": True,
@@ -392,7 +392,7 @@ def test_python_mounts_come_after_the_empty_tmp(monkeypatch):
     tmpfs de /tmp, el /tmp vacío los tapa y ninguna entrega arranca (falló en CI así)."""
     import sys as _sys
 
-    from coursekit.grading import sandbox
+    from coursekit.instructor.grading import sandbox
 
     monkeypatch.setattr(_sys, "prefix", "/tmp/clon/.venv")
     command, _ = sandbox.build_command("/usr/bin/bwrap", sandbox.Limits())
@@ -415,7 +415,9 @@ def _variant_scores(lab, exercise, observe):
     devuelve lo que la sonda vería en el kernel (la sonda se ejecuta aquí, en proceso)."""
     from mutants.runner import lab_module, solution
 
-    test = next(t for t in load_lab_tests(lab, ROOT / "grading").tests if t.exercise == exercise)
+    test = next(
+        t for t in load_lab_tests(lab, ROOT / "hidden_tests").tests if t.exercise == exercise
+    )
     mine = [v for v in lab_module(lab).VARIANTS if v.exercise == exercise]
     variants = [solution(exercise), *mine]
     scores = {}
@@ -467,7 +469,7 @@ def test_hidden_tests_of_labs_06_07_take_points_from_every_mutant(lab, exercise)
 def test_lab07_hidden_points_use_another_table_than_the_notebook():
     """La sonda vuelve a ejecutar la celda del estudiante con una tabla de 5 clases: una
     respuesta escrita a mano para la tabla del notebook no sirve."""
-    test = load_lab_tests("07", ROOT / "grading").tests[1]
+    test = load_lab_tests("07", ROOT / "hidden_tests").tests[1]
     typed = 'results["puntos sobre la línea base"] = [19.5, 26.0, 22.5, 5.0, -0.5, 14.0]'
     with pytest.raises(Exception, match="Length of values"):
         test.probe({"In": [typed]})
@@ -486,7 +488,7 @@ def _hidden_score(variant, namespace=None):
 
     from mutants.runner import run_solution_cell
 
-    tests = load_lab_tests(variant.exercise[:2], ROOT / "grading")
+    tests = load_lab_tests(variant.exercise[:2], ROOT / "hidden_tests")
     test = next(t for t in tests.tests if t.exercise == variant.exercise)
     probe_namespace = {}
     exec(compile(test.probe_source(), "<sonda>", "exec"), probe_namespace)  # viaja sola
@@ -620,9 +622,9 @@ def test_cells_run_at_grading_time_do_not_need_skipped_cells(lab):
     ``new_reviews`` de la celda de ``predict_texts``)."""
     import nbformat
 
-    from coursekit.grading.run_one import _defined_names
+    from coursekit.instructor.grading.run_one import _defined_names
 
-    tests = load_lab_tests(lab, ROOT / "grading")
+    tests = load_lab_tests(lab, ROOT / "hidden_tests")
     skip = [re.compile(pattern) for pattern in tests.skip_cells]
     path = next((ROOT / "solutions").glob(f"{lab}_*.ipynb"))
     cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]

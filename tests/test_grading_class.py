@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.grading.sandbox import Limits, bwrap_path
+from coursekit.instructor.grading.sandbox import Limits, bwrap_path
 
 # tests/ no es un paquete: el ayudante se importa por su carpeta, con cualquier versión de pytest
 # («from tests.helpers...» fallaba con pytest 8.4, el de Colab).
@@ -37,12 +37,12 @@ def _tree_digest(folder) -> str:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from coursekit.grading.grader import grade_class
+    from coursekit.instructor.grading.grader import grade_class
 
     folder = tmp_path_factory.mktemp("clase")
     archive = build_moodle_zip(folder / "entregas.zip")
     before = (
-        _tree_digest(ROOT / "grading"),
+        _tree_digest(ROOT / "hidden_tests"),
         (ROOT / "README.md").read_bytes(),
         archive.read_bytes(),
     )
@@ -52,7 +52,7 @@ def graded(tmp_path_factory):
     limits = Limits(cell_timeout=30, total_timeout=300, probe_timeout=30, memory_mb=4096)
     run = grade_class(archive, "01", out, workers=2, limits=limits)
     after = (
-        _tree_digest(ROOT / "grading"),
+        _tree_digest(ROOT / "hidden_tests"),
         (ROOT / "README.md").read_bytes(),
         archive.read_bytes(),
     )
@@ -95,7 +95,7 @@ def test_hostile_submissions_cannot_see_or_touch_the_instructor_files(graded):
     assert before == after  # grading/, README.md y el zip de entregas intactos
     text = _printed(out, rows, "Busca Pruebas")
     assert "HALLADOS:" in text
-    assert str(ROOT / "grading") not in text and "grading/lab01.py" not in text
+    assert str(ROOT / "hidden_tests") not in text and "hidden_tests/lab01.py" not in text
     assert "NO PUEDO ESCRIBIR" in _printed(out, rows, "Borra Todo")
 
 

@@ -1,4 +1,5 @@
-"""coursekit.lab_runner y ``coursekit run-labs``: ejecutar labs y guardar copias ejecutadas."""
+"""``coursekit.maintainer.lab_runner`` y ``coursekit run-labs``: ejecutar labs y guardar
+copias ejecutadas."""
 
 import json
 import os
@@ -8,7 +9,7 @@ import pytest
 
 from coursekit.cli import main
 from coursekit.errors import CourseError, MissingPathError
-from coursekit.lab_runner import find_labs, kernel_environment, run_labs
+from coursekit.maintainer.lab_runner import find_labs, kernel_environment, run_labs
 
 
 def test_find_labs_orders_and_filters(tmp_path, write_notebook):

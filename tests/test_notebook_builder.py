@@ -1,4 +1,4 @@
-"""Pruebas del generador de notebooks del estudiante (``coursekit.notebook_builder``)."""
+"""Pruebas del generador de notebooks del estudiante (``coursekit.maintainer.notebook_builder``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from coursekit import cli
 from coursekit.errors import CourseError
-from coursekit.notebook_builder import (
+from coursekit.maintainer.notebook_builder import (
     build_notebooks,
     exercise_ids,
     find_stale_notebooks,

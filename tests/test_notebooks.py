@@ -13,7 +13,11 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from coursekit.notebook_builder import exercise_ids, find_stale_notebooks, solutions_with_outputs
+from coursekit.maintainer.notebook_builder import (
+    exercise_ids,
+    find_stale_notebooks,
+    solutions_with_outputs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from coursekit.lab_runner import kernel_environment
+from coursekit.maintainer.lab_runner import kernel_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = ["alegría", "enfado", "tristeza"]

@@ -1,4 +1,5 @@
-"""Insignias, celda de instalación y metadatos de Colab: todo sale de coursekit.release."""
+"""Insignias, celda de instalación y metadatos de Colab: todo sale de
+``coursekit.maintainer.release``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import tomllib
 
 from coursekit import __version__
-from coursekit.release import (
+from coursekit.maintainer.release import (
     COLAB_METADATA,
     COURSE_REPO,
     COURSE_TAG,
@@ -82,7 +83,7 @@ def test_sync_links_rewrites_old_placeholders():
 
 
 def test_student_notebooks_keep_colab_metadata(tmp_path):
-    from coursekit.notebook_builder import build_notebooks
+    from coursekit.maintainer.notebook_builder import build_notebooks
 
     build_notebooks(ROOT / "solutions", tmp_path)
     for path in sorted(tmp_path.glob("*.ipynb")):

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+HIDDEN_LAB01 = ROOT / "hidden_tests" / "lab01.py"
 LAB = "01_preparar_datos"
 
 HOSTILE = {
@@ -36,7 +37,7 @@ HOSTILE = {
         "    dirs[:] = [d for d in dirs if (root, d) not in {('/', 'proc'), ('/', 'sys'), "
         "('/', 'usr'), ('/', 'dev')}]\n"
         "    found += [os.path.join(root, f) for f in files if f == 'lab01.py']\n"
-        f"found += [p for p in [{str(ROOT / 'grading' / 'lab01.py')!r}] if os.path.exists(p)]\n"
+        f"found += [p for p in [{str(HIDDEN_LAB01)!r}] if os.path.exists(p)]\n"
         "print('HALLADOS:', found)\nprint('UID:', os.getuid())"
     ),
     "borra_todo": (

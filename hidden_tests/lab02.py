@@ -1,8 +1,11 @@
-"""Pruebas ocultas del lab 02 (fine-tuning con Trainer). Ver coursekit/grading/hidden.py."""
+"""Pruebas ocultas del lab 02 (fine-tuning con Trainer).
+
+Ver coursekit/instructor/grading/hidden.py.
+"""
 
 from __future__ import annotations
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 
 def metric_cases():

@@ -15,9 +15,9 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from coursekit.grading.execution import GRADED
-from coursekit.grading.hidden import LabTests
-from coursekit.grading.scoring import StudentGrade, format_points
+from coursekit.instructor.grading.execution import GRADED
+from coursekit.instructor.grading.hidden import LabTests
+from coursekit.instructor.grading.scoring import StudentGrade, format_points
 
 FIXED_COLUMNS = ("id", "nombre", "archivo")
 TAIL_COLUMNS = ("total", "máximo", "estado", "motivo")

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit.grading.hidden import LabTests
-from coursekit.grading.layouts import (
+from coursekit.instructor.grading.hidden import LabTests
+from coursekit.instructor.grading.layouts import (
     Submission,
     UnreadableNotebook,
     identify_lab,
     read_notebook_json,
 )
-from coursekit.grading.sandbox import BASE_UID, Limits, build_command, run_sandboxed
+from coursekit.instructor.grading.sandbox import BASE_UID, Limits, build_command, run_sandboxed
 
 GRADED = "corregida"
 

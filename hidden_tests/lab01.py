@@ -1,4 +1,4 @@
-"""Pruebas ocultas del lab 01 (preparar los datos). Ver coursekit/grading/hidden.py.
+"""Pruebas ocultas del lab 01 (preparar los datos). Ver coursekit/instructor/grading/hidden.py.
 
 Las sondas (``probe_*``) se envían al kernel del estudiante: solo llaman a su código y
 devuelven datos. Los jueces (``judge_*``) corren fuera y comparan con la referencia del
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 from coursekit.profiles import get_profile
 
 PADDED_LENGTH = 512  # el max_length del ejercicio 3 (relleno del tutorial original)

@@ -1,4 +1,4 @@
-"""Ejecuta UNA entrega dentro del aislamiento: ``python -m coursekit.grading.run_one``.
+"""Ejecuta UNA entrega dentro del aislamiento: ``python -m coursekit.instructor.grading.run_one``.
 
 Lee la petición (JSON) de la entrada estándar, la lee entera *antes* de ceder privilegios,
 se convierte en un usuario sin privilegios si arrancó como root, se pone límites, ejecuta las

@@ -188,8 +188,8 @@ def run_padding_benchmark(
     ``new_model(class_names)`` crea el clasificador (por defecto, el del perfil con una cabeza
     nueva); ``tokenizer``, el del perfil.
     """
-    from coursekit.bench.report import load_average
     from coursekit.data import label_names
+    from coursekit.instructor.bench.report import load_average
     from coursekit.models import load_classifier, load_tokenizer
 
     if not sources:

@@ -1,4 +1,4 @@
-"""Pruebas ocultas del lab 04 (bucle nativo en PyTorch). Ver coursekit/grading/hidden.py.
+"""Pruebas ocultas del lab 04 (bucle nativo en PyTorch). Ver coursekit/instructor/grading/hidden.py.
 
 Otras entradas que la comprobación pública: un clasificador de juguete (coursekit.toy_models)
 con 4 clases para ``train_step``, con SGD (con AdamW un recorte apenas cambia el primer paso),
@@ -9,7 +9,7 @@ devuelven números; los jueces repiten el cálculo de referencia fuera de su ker
 
 from __future__ import annotations
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 
 def train_case():

@@ -1,4 +1,4 @@
-"""Pruebas ocultas del lab 06 (prompt tuning). Ver coursekit/grading/hidden.py.
+"""Pruebas ocultas del lab 06 (prompt tuning). Ver coursekit/instructor/grading/hidden.py.
 
 Las sondas (``probe_*``) se envían al kernel del estudiante: solo llaman a su código y
 devuelven datos. Los jueces (``judge_*``) corren fuera y comparan con la referencia.
@@ -6,7 +6,7 @@ devuelven datos. Los jueces (``judge_*``) corren fuera y comparan con la referen
 
 from __future__ import annotations
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 
 def hidden_model_cases():

@@ -5,7 +5,7 @@ estudiante sin hacer cada ``--student-every`` entregas), lo corrige en una sola 
 imprime el tiempo total, los segundos por entrega y la razón frente al objetivo (10 minutos
 para 30 entregas del lab 02 en esta máquina de 2 núcleos).
 
-Uso:  python benchmarks/grading.py --lab 02 -n 30 --workers 2
+Uso:  python -m coursekit.instructor.bench.grading_class --lab 02 -n 30 --workers 2
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from coursekit.grading.grader import grade_class
+from coursekit.instructor.grading.grader import grade_class
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def build_zip(lab: str, count: int, student_every: int, path: Path) -> Path:

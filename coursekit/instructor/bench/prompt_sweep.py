@@ -6,7 +6,7 @@ evalúa cada ``--eval-steps`` pasos en las 200 reseñas de validación del perfi
 la curva entera. Las filas se añaden a ``bench-results/prompt-sweep-<perfil>.jsonl`` en cuanto
 terminan; al final imprime la tabla en Markdown.
 
-Uso:  python benchmarks/prompt_tuning_sweep.py --profile quick [VARIANTE ...]
+Uso:  python -m coursekit.instructor.bench.prompt_sweep --profile quick [VARIANTE ...]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from coursekit.bench.report import machine_info, markdown_table
+from coursekit.instructor.bench.report import machine_info, markdown_table
 from coursekit.method_settings import PROMPT_INIT_TEXT, PROMPT_LEARNING_RATE, PROMPT_VIRTUAL_TOKENS
 
 # nombre: (ejemplos de entrenamiento, épocas, tasa, init, tokens, planificador, calentamiento)

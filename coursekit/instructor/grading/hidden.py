@@ -1,7 +1,7 @@
 """Pruebas ocultas: dónde viven, cómo se declaran y cómo se cargan.
 
-Viven **fuera** del paquete que instalan los estudiantes (carpeta ``grading/`` de la raíz del
-repositorio, un módulo por lab: ``grading/lab02.py``) y nunca entran enteras en el
+Viven **fuera** del paquete que instalan los estudiantes (carpeta ``hidden_tests/`` de la raíz del
+repositorio, un módulo por lab: ``hidden_tests/lab02.py``) y nunca entran enteras en el
 aislamiento. Cada prueba tiene dos mitades:
 
 - ``probe(ns)``: la *sonda*. Se envía (solo su código) al kernel del estudiante cuando el
@@ -74,11 +74,11 @@ class LabTests:
 
 
 def default_tests_dir() -> Path:
-    """``grading/`` de la carpeta actual o, en un clon del repositorio, la de su raíz."""
-    here = Path("grading")
+    """``hidden_tests/`` de la carpeta actual o, en un clon del repositorio, la de su raíz."""
+    here = Path("hidden_tests")
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "grading"
+    return Path(__file__).resolve().parents[3] / "hidden_tests"
 
 
 def load_lab_tests(lab: str, tests_dir: str | Path | None = None) -> LabTests:

@@ -1,10 +1,10 @@
-"""Pruebas ocultas del lab 03 (Keras). Ver coursekit/grading/hidden.py."""
+"""Pruebas ocultas del lab 03 (Keras). Ver coursekit/instructor/grading/hidden.py."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 from coursekit.profiles import get_profile
 
 

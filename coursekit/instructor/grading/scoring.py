@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coursekit.grading.execution import GRADED, ExecutionResult
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.execution import GRADED, ExecutionResult
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 NOT_RUN_HINT = "no se pudo comprobar: el notebook no llegó a ejecutarse."
 

@@ -1,4 +1,4 @@
-"""Pruebas ocultas del lab 05 (LoRA). Ver coursekit/grading/hidden.py.
+"""Pruebas ocultas del lab 05 (LoRA). Ver coursekit/instructor/grading/hidden.py.
 
 ``05-parametros-a-mano``: el juez vuelve a contar, fuera del kernel del estudiante, con el
 modelo y los datos del perfil ``ci`` (así no cuenta un ``peft`` que el notebook haya
@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 
 def probe_count(ns):

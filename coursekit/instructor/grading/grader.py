@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursekit.errors import CourseError
-from coursekit.grading.execution import ExecutionResult, execute_submission, executed_notebook_path
-from coursekit.grading.hidden import LabTests, load_lab_tests
-from coursekit.grading.layouts import open_submissions
-from coursekit.grading.reports import write_feedback, write_grades_csv, write_summary_html
-from coursekit.grading.sandbox import Limits, bwrap_path
-from coursekit.grading.scoring import StudentGrade, format_points, grade
+from coursekit.instructor.grading.execution import (
+    ExecutionResult,
+    execute_submission,
+    executed_notebook_path,
+)
+from coursekit.instructor.grading.hidden import LabTests, load_lab_tests
+from coursekit.instructor.grading.layouts import open_submissions
+from coursekit.instructor.grading.reports import (
+    write_feedback,
+    write_grades_csv,
+    write_summary_html,
+)
+from coursekit.instructor.grading.sandbox import Limits, bwrap_path
+from coursekit.instructor.grading.scoring import StudentGrade, format_points, grade
 
 NO_SANDBOX_WARNING = (
     "bubblewrap (bwrap) no está disponible: las entregas se ejecutaron SIN aislamiento (con "

@@ -5,7 +5,7 @@ datos) con los argumentos que da ``coursekit.environment.mixed_precision_flags``
 real, el de una GPU sin bf16 (simulada: así se prueba la rama fp16 en cualquier GPU) y sin
 precisión mixta. Antes de medir, un entrenamiento corto de calentamiento (arranque de CUDA).
 
-    python benchmarks/mixed_precision.py --profile quick
+    python -m coursekit.instructor.bench.mixed_precision --profile quick
 
 Sin GPU no tiene sentido: avisa y termina.
 """

@@ -3,7 +3,7 @@
 Dentro del aislamiento la entrega ve: el sistema (``/usr``, ``/etc``) y el entorno de Python
 en solo lectura, el paquete ``coursekit``, un ``/tmp`` y una carpeta de trabajo propios en
 memoria (tmpfs con tamaño máximo), sin red, con su propio espacio de procesos y como un
-usuario sin privilegios distinto por trabajador. No ve el repositorio (ni ``grading/``), ni
+usuario sin privilegios distinto por trabajador. No ve el repositorio (ni ``hidden_tests/``), ni
 las demás entregas, ni la carpeta de resultados, ni el ``$HOME`` del instructor.
 """
 
@@ -125,7 +125,7 @@ def sandbox_environment(pythonpath: str | None) -> dict[str, str]:
 
 def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[str, str]]:
     """Orden y entorno que lanzan ``run_one``: con bwrap si lo hay; si no, sin aislamiento."""
-    runner = [sys.executable, "-m", "coursekit.grading.run_one"]
+    runner = [sys.executable, "-m", "coursekit.instructor.grading.run_one"]
     if bwrap is None:
         package_root = str(Path(coursekit.__file__).resolve().parents[1])
         return runner, sandbox_environment(package_root)

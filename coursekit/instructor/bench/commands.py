@@ -10,7 +10,7 @@ import argparse
 import time
 from typing import Any
 
-from coursekit.bench.report import DEFAULT_OUTPUT_DIR, HEADLINE_PREFIX
+from coursekit.instructor.bench.report import DEFAULT_OUTPUT_DIR, HEADLINE_PREFIX
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +85,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Ejecuta el benchmark elegido; imprime la tabla, guarda JSON y gráfica y termina con la
     razón principal."""
-    from coursekit.bench.report import describe_machine, machine_info
+    from coursekit.instructor.bench.report import describe_machine, machine_info
     from coursekit.profiles import get_profile
 
     profile = get_profile(args.profile)
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         "segundos_totales": round(time.perf_counter() - start, 1),
         **results,
     }
-    from coursekit.bench.report import output_paths, save_figure, write_results
+    from coursekit.instructor.bench.report import output_paths, save_figure, write_results
 
     paths = output_paths(args.output, args.benchmark, profile.name)
     write_results(paths["json"], results)
@@ -112,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_padding(args: argparse.Namespace, profile: Any):
-    from coursekit.bench import padding
-    from coursekit.bench.report import markdown_table
+    from coursekit.instructor.bench import padding_speed as padding
+    from coursekit.instructor.bench.report import markdown_table
 
     rows = padding.run_padding_benchmark(
         profile,
@@ -137,8 +137,8 @@ def _run_padding(args: argparse.Namespace, profile: Any):
 
 
 def _run_methods(args: argparse.Namespace, profile: Any):
-    from coursekit.bench import methods
-    from coursekit.bench.report import markdown_table
+    from coursekit.instructor.bench import methods
+    from coursekit.instructor.bench.report import markdown_table
     from coursekit.plots import plot_method_comparison
 
     results = methods.run_methods_benchmark(profile, only=args.only)
@@ -156,8 +156,8 @@ def _run_methods(args: argparse.Namespace, profile: Any):
 
 
 def _run_labs(args: argparse.Namespace, profile: Any):
-    from coursekit.bench import labs
-    from coursekit.bench.report import markdown_table
+    from coursekit.instructor.bench import labs
+    from coursekit.instructor.bench.report import markdown_table
 
     limit = labs.parse_memory_size(args.memory_limit) if args.memory_limit else None
     if limit is not None:

@@ -1,7 +1,7 @@
 """``coursekit bench labs``: tiempo y memoria pico de ejecutar cada lab en un perfil.
 
 Cada notebook se ejecuta con la misma función que ``coursekit run-labs``
-(:func:`coursekit.lab_runner.execute_lab`). Mientras corre, un hilo suma cada
+(:func:`coursekit.maintainer.lab_runner.execute_lab`). Mientras corre, un hilo suma cada
 ``interval`` segundos la memoria residente (RSS) del kernel y de sus procesos hijos y guarda
 el máximo. Una última celda añadida (y quitada de la copia) imprime
 ``torch.cuda.max_memory_allocated()`` cuando hay GPU. Con ``memory_limit`` el kernel corre dentro
@@ -224,7 +224,7 @@ def measure_lab(
     pico CUDA y, con ``memory_limit``, el pico del cgroup y si se superó el límite."""
     import nbformat
 
-    from coursekit.lab_runner import execute_lab, kernel_environment
+    from coursekit.maintainer.lab_runner import execute_lab, kernel_environment
 
     lab = Path(lab)
     sampler = TreeMemorySampler(interval)
@@ -293,7 +293,7 @@ def run_labs_benchmark(
     log: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
     """Mide :func:`measure_lab` en cada lab (o en los que empiezan por ``names``)."""
-    from coursekit.lab_runner import find_labs
+    from coursekit.maintainer.lab_runner import find_labs
 
     rows = []
     for lab in find_labs(solutions_dir, list(names) if names else None):

@@ -1,4 +1,6 @@
-"""Pruebas ocultas del lab 07 (LLRD y la tabla comparativa). Ver coursekit/grading/hidden.py.
+"""Pruebas ocultas del lab 07 (LLRD y la tabla comparativa).
+
+Ver coursekit/instructor/grading/hidden.py.
 
 Los dos ejercicios son celdas, no funciones: la sonda vuelve a ejecutar la celda que el
 estudiante escribió (el historial ``In`` del kernel) con entradas nuevas: un BERT diminuto de
@@ -8,7 +10,7 @@ los puntos sobre la línea base. Las entradas nuevas no dependen de lo que entre
 
 from __future__ import annotations
 
-from coursekit.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.hidden import HiddenTest, LabTests
 
 
 def hidden_base_lr():

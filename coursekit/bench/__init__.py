@@ -1,9 +1,0 @@
-"""``coursekit bench``: benchmarks que reproducen las cifras del curso con un solo comando.
-
-Un módulo por benchmark: :mod:`~coursekit.bench.padding` (relleno por época de
-entrenamiento), :mod:`~coursekit.bench.methods` (la tabla del lab 07) y
-:mod:`~coursekit.bench.labs` (tiempo y memoria de cada lab). Cada uno imprime una tabla,
-escribe JSON y una gráfica en ``bench-results/`` e imprime su razón principal al final.
-"""
-
-BENCHMARKS = ("padding", "methods", "labs")
