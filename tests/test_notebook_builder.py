@@ -185,6 +185,7 @@ def _error_for(*cells, name="lab07.ipynb") -> str:
         "# BEGIN_SOLUTION",
         "## BEGIN SOLUTION",
         "# BEIGN SOLUTION",
+        "# BEGNI SOLUCOIN",
         "# INICIO SOLUCIÓN",
         "# begin sol",
         "# BEGIN SOLUTION: ej1",
@@ -249,7 +250,10 @@ def test_explicit_id_clashing_with_default_id():
 
 def test_ordinary_comments_are_not_markers():
     nb = nb_with(
-        code("# Fin de la solución del paso anterior\n# Inicio solicitud HTTP\nx = 1"),
+        code(
+            "# Fin de la solución del paso anterior\n# Inicio solicitud HTTP\n"
+            "# Esto soluciona el caso vacío\nx = 1"
+        ),
         new_markdown_cell("## Solución final\nEl fin de la solución está abajo."),
     )
     student = make_student_notebook(nb, "x.ipynb")

@@ -23,6 +23,7 @@ solución al estudiante.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import unicodedata
 from pathlib import Path
@@ -30,6 +31,7 @@ from pathlib import Path
 import nbformat
 
 from coursekit.errors import CourseError, MissingPathError
+from coursekit.notebook_cells import cell_source
 
 __all__ = [
     "SOLUTION_ONLY_TAG",
@@ -37,6 +39,7 @@ __all__ = [
     "exercise_ids",
     "find_stale_notebooks",
     "make_student_notebook",
+    "solution_regions",
     "solutions_with_outputs",
     "strip_outputs",
 ]
@@ -68,30 +71,24 @@ _COMPACT_MARKER_RE = re.compile(
 # ---------------------------------------------------------------------------
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Distancia de edición con transposiciones («beign» está a 1 de «begin»)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
 def _close_to(word: str, candidates: tuple[str, ...]) -> bool:
-    """¿Es ``word`` alguna de ``candidates`` o una errata cercana?"""
+    """¿Es ``word`` alguna de ``candidates`` o una errata cercana («beign», «soluton»)?
+
+    Las palabras de hasta 4 letras («end», «fin», «stop») solo valen exactas; las de 5 o 6
+    admiten una letra de diferencia y las más largas, dos (medido con ``difflib``: la
+    proporción de letras en común, en orden, y la diferencia de longitud).
+    """
+    if word in candidates:
+        return True
     for candidate in candidates:
-        if word == candidate:
+        if len(candidate) <= 4:
+            continue
+        tolerance = 1 if len(candidate) <= 6 else 2
+        cutoff = 1 - tolerance / len(candidate) - 1e-9
+        if abs(len(word) - len(candidate)) <= tolerance and difflib.get_close_matches(
+            word, [candidate], n=1, cutoff=cutoff
+        ):
             return True
-        # Palabras cortas («end», «fin») solo valen exactas; las largas admiten erratas.
-        tolerance = 0 if len(candidate) <= 3 else (1 if len(candidate) <= 6 else 2)
-        if tolerance and abs(len(word) - len(candidate)) <= tolerance:
-            if _edit_distance(word, candidate) <= tolerance:
-                return True
     return False
 
 
@@ -130,11 +127,6 @@ def _looks_like_marker(line: str) -> bool:
 # ---------------------------------------------------------------------------
 # Utilidades
 # ---------------------------------------------------------------------------
-
-
-def _source_text(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def _cell_tags(cell) -> list[str]:
@@ -233,14 +225,15 @@ def placeholder_lines(region: list[str], indent: str, exercise_id: str) -> list[
 
 def _transform_code_cell(
     cell, name: str, index: int, exercise_counter: list[int]
-) -> tuple[str, list[tuple[str, int]]]:
+) -> tuple[str, list[tuple[str, int, list[str]]]]:
     """Sustituye las regiones de solución de una celda de código.
 
-    Devuelve el nuevo código y la lista ``(id, número de línea)`` de los ejercicios.
+    Devuelve el nuevo código y la lista ``(id, número de línea, líneas de la región)`` de los
+    ejercicios.
     """
-    lines = _source_text(cell).split("\n")
+    lines = cell_source(cell).split("\n")
     output: list[str] = []
-    exercises: list[tuple[str, int]] = []
+    exercises: list[tuple[str, int, list[str]]] = []
     open_region: tuple[int, str] | None = None  # (línea del BEGIN, id)
     region: list[str] = []
     indent = ""
@@ -261,7 +254,7 @@ def _transform_code_cell(
             indent = line[: len(line) - len(line.lstrip())]
             open_region = (lineno, exercise_id)
             region = []
-            exercises.append((exercise_id, lineno))
+            exercises.append((exercise_id, lineno, region))
         elif end:
             if open_region is None:
                 raise CourseError(
@@ -289,7 +282,7 @@ def _transform_code_cell(
 
 
 def _check_no_markers(cell, name: str, index: int) -> None:
-    for lineno, line in enumerate(_source_text(cell).split("\n"), start=1):
+    for lineno, line in enumerate(cell_source(cell).split("\n"), start=1):
         if _looks_like_marker(line):
             raise CourseError(
                 f"{_where(name, index, cell, lineno)}: hay un marcador de solución en una "
@@ -299,10 +292,10 @@ def _check_no_markers(cell, name: str, index: int) -> None:
 
 
 def _process(nb, name: str):
-    """Devuelve (notebook del estudiante, ids de ejercicio en orden)."""
+    """Devuelve (notebook del estudiante, ``{id: líneas de la solución}`` en orden)."""
     student = strip_outputs(nb)
     kept = []
-    ids: list[str] = []
+    regions: dict[str, list[str]] = {}
     first_seen: dict[str, str] = {}
     counter = [0]
     for index, cell in enumerate(student.cells):
@@ -310,7 +303,7 @@ def _process(nb, name: str):
             continue
         if cell.cell_type == "code":
             new_source, exercises = _transform_code_cell(cell, name, index, counter)
-            for exercise_id, lineno in exercises:
+            for exercise_id, lineno, region in exercises:
                 where = _where(name, index, cell, lineno)
                 if exercise_id in first_seen:
                     raise CourseError(
@@ -319,13 +312,13 @@ def _process(nb, name: str):
                         "único en el notebook."
                     )
                 first_seen[exercise_id] = where
-                ids.append(exercise_id)
+                regions[exercise_id] = region
             cell.source = new_source
         else:
             _check_no_markers(cell, name, index)
         kept.append(cell)
     student.cells = kept
-    return student, ids
+    return student, regions
 
 
 def make_student_notebook(nb, name: str):
@@ -347,8 +340,16 @@ def exercise_ids(nb, name: str = "notebook") -> list[str]:
 
     ``name`` se usa para los ids por defecto (``<nombre>-<n>``) y en los errores.
     """
-    _, ids = _process(nb, name)
-    return ids
+    _, regions = _process(nb, name)
+    return list(regions)
+
+
+def solution_regions(nb, name: str = "notebook") -> dict[str, list[str]]:
+    """Las líneas de cada región de solución (sin los marcadores), por id de ejercicio y en
+    orden: exactamente lo que la versión del estudiante no muestra. Mismos errores que
+    :func:`make_student_notebook`."""
+    _, regions = _process(nb, name)
+    return regions
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coursekit.errors import CourseError, MissingPathError
+from coursekit.notebook_cells import cell_source
 
 # Límites al descomprimir: un zip de entregas no debería acercarse a esto.
 MAX_ZIP_MEMBERS = 5000
@@ -175,11 +176,6 @@ def read_notebook_json(path: Path) -> dict:
     return data
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def identify_lab(notebook: dict) -> str | None:
     """El lab («02») de un notebook por su contenido (título y ejercicios), no por su nombre:
     «Copia de 02_trainer.ipynb» sigue siendo del lab 02."""
@@ -187,7 +183,7 @@ def identify_lab(notebook: dict) -> str | None:
     for cell in notebook.get("cells", []):
         if not isinstance(cell, dict):
             continue
-        text = _source(cell)
+        text = cell_source(cell)
         if cell.get("cell_type") == "markdown":
             for match in _LAB_HEADING_RE.finditer(text):
                 votes[match["lab"]] = votes.get(match["lab"], 0) + 3

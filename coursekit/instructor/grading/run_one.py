@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+from coursekit.notebook_cells import cell_source
+
 PROBE_MIME = "text/x-coursekit-probe"
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
@@ -209,7 +211,7 @@ def execute(request: dict) -> dict:
                 if cell.cell_type != "code":
                     continue
                 cell.outputs, cell.execution_count = [], None
-                source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+                source = cell_source(cell)
                 if any(p.search(source) for p in skip) and not (_defined_names(source) & keep):
                     cells.append({"index": index, "status": "saltada", "error": ""})
                     continue
