@@ -575,7 +575,7 @@ def test_lab04_judges_give_partial_credit_per_part():
     assert "modo evaluación" in lost and "sin gradientes" not in lost
 
 
-# --- labs 01 a 03: las pruebas ocultas frente a la tabla de mutantes (issue 16) -------------
+# --- labs 01 a 03: las pruebas ocultas frente a la tabla de mutantes de las comprobaciones ---
 
 _MUTANT_LABS = ("01", "02", "03")
 

@@ -34,9 +34,6 @@ PROFILE_DEPENDENT = {
 LABELLED = re.compile(
     r"medid[oa]s? en (?:el perfil )?`?(?:quick|full|ci)`?|\ben `(?:quick|full)` \(", re.IGNORECASE
 )
-#: La cabecera, «0. Configuración» y la instalación (las tres primeras celdas) son de otro issue
-#: (el 15) y aún dicen «unos cientos de KB» en el lab 05: se comprueban desde la cuarta.
-FIRST_CHECKED_CELL = 0
 
 
 def profile_dependent_figures(markdown: str) -> list[tuple[str, str]]:
@@ -100,7 +97,7 @@ def test_lab_prose_has_no_unlabelled_profile_figures(path):
     problems = [
         f"celda {index}: {what}: «{figure}»"
         for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "markdown" and index >= FIRST_CHECKED_CELL
+        if cell.cell_type == "markdown"
         for what, figure in profile_dependent_figures(cell.source)
     ]
     assert problems == [], (

@@ -3,7 +3,8 @@
 Cada variante de tests/mutants/ sustituye la región de la solución en la celda del notebook y
 se ejecuta con la celda de comprobación que la sigue: los errores («mutantes») deben fallar
 con una pista en español; las respuestas escritas de otra forma («alternativas») deben pasar.
-scripts/test.sh repite este archivo con ``python -O`` (sin ``assert``).
+``test_same_outcomes_under_python_optimize`` (lenta) repite todas las variantes en un proceso
+con ``python -O`` (sin ``assert``), con ``tests/mutants/outcomes.py``.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def test_no_cell_shows_a_torch_generator(path):
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_no_seed_prefixed_names_for_the_tutorial_code(path):
     """«seed_» junto a ``seed_everything(profile.seed)`` parece «semilla»: el código del tutorial
-    original se nombra ``tutorial_*`` (issue 12)."""
+    original se nombra ``tutorial_*``, para que nadie lo tome por la semilla del curso."""
     import re
 
     nb = nbformat.read(path, as_version=4)

@@ -14,9 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 GLOSSARY = (ROOT / "docs" / "glosario.md").read_text(encoding="utf-8")
-# Las tres primeras celdas (cabecera, instalación, configuración) son de otra parte del curso
-# (cabecera común, issue 15); la cabecera aún usa «batches», «checkpoints» y «encoder».
-FIRST_CHECKED_CELL = 0
 # Lo que no es prosa: bloques de código, `código`, glosas en *cursiva*, citas «...», enlaces.
 _NOT_PROSE = re.compile(
     r"```.*?```|`[^`\n]*`|(?<!\*)\*(?!\*)[^*\n]+?(?<!\*)\*(?!\*)|«[^»]*»|\]\([^)]*\)|https?://\S+",
@@ -53,7 +50,7 @@ def banned_forms(text: str) -> list[str]:
 
 def lab_markdown(path: Path) -> list[str]:
     nb = nbformat.read(path, as_version=4)
-    return [c.source for c in nb.cells[FIRST_CHECKED_CELL:] if c.cell_type == "markdown"]
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
 
 
 def user_strings(source: str) -> list[str]:

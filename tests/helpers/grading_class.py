@@ -70,8 +70,8 @@ def _tiny_notebook(code: str) -> dict:
     return {"cells": [header, cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
-# La entrega parcial es la solución con un error de la tabla de mutantes del lab 01 (issue 16:
-# la misma tabla alimenta las pruebas de crédito parcial del corrector).
+# La entrega parcial es la solución con un error de la tabla de mutantes del lab 01: la misma
+# tabla que prueba las comprobaciones alimenta las pruebas de crédito parcial del corrector.
 PARTIAL_MUTANT = ("01-subconjunto-aleatorio", "sin-semilla")
 
 
