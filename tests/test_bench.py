@@ -231,3 +231,19 @@ def test_headline_without_a_limit_compares_rss_with_binder():
     assert labs.headline(rows).startswith("1/2 labs sin errores y por debajo de 2048 MB de RSS")
     with pytest.raises(CourseError):
         labs.headline([])
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "coursekit.instructor.bench.grading_class",
+        "coursekit.instructor.bench.mixed_precision",
+        "coursekit.instructor.bench.prompt_sweep",
+    ],
+)
+def test_bench_scripts_import(module):
+    """Los guiones de ``python -m coursekit.instructor.bench.<nombre>`` (docs/benchmarks.md)
+    se importan: un ajuste que cambió de sitio no los rompe sin que nadie lo vea."""
+    import importlib
+
+    assert callable(importlib.import_module(module).main)

@@ -18,18 +18,21 @@ import time
 from pathlib import Path
 
 from coursekit.instructor.bench.report import machine_info, markdown_table
-from coursekit.method_settings import PROMPT_INIT_TEXT, PROMPT_LEARNING_RATE, PROMPT_VIRTUAL_TOKENS
+from coursekit.method_settings import PROMPT_VIRTUAL_TOKENS, prompt_init_text
+
+#: La tasa del perfil (``profile.prompt_learning_rate``), la del lab 06.
+PROFILE_RATE = None
 
 # nombre: (ejemplos de entrenamiento, épocas, tasa, init, tokens, planificador, calentamiento)
 VARIANTS = {
-    "lab06": (400, 10, PROMPT_LEARNING_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
-    "datos2000x2": (2000, 2, PROMPT_LEARNING_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
-    "datos4000x1": (4000, 1, PROMPT_LEARNING_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
+    "lab06": (400, 10, PROFILE_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
+    "datos2000x2": (2000, 2, PROFILE_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
+    "datos4000x1": (4000, 1, PROFILE_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
     "datos2000x2_lr1e-1_warmup": (2000, 2, 1e-1, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.06),
     "datos2000x2_random": (
         2000,
         2,
-        PROMPT_LEARNING_RATE,
+        PROFILE_RATE,
         "RANDOM",
         PROMPT_VIRTUAL_TOKENS,
         "linear",
@@ -38,13 +41,13 @@ VARIANTS = {
     "lab06_cosine_warmup": (
         400,
         10,
-        PROMPT_LEARNING_RATE,
+        PROFILE_RATE,
         "TEXT",
         PROMPT_VIRTUAL_TOKENS,
         "cosine",
         0.1,
     ),
-    "datos2000x4": (2000, 4, PROMPT_LEARNING_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
+    "datos2000x4": (2000, 4, PROFILE_RATE, "TEXT", PROMPT_VIRTUAL_TOKENS, "linear", 0.0),
 }
 
 
@@ -58,6 +61,7 @@ def run_variant(name: str, profile, eval_steps: int) -> dict:
     from coursekit.training import seed_everything
 
     train_size, epochs, lr, init, tokens, scheduler, warmup = VARIANTS[name]
+    lr = lr or profile.prompt_learning_rate
     dataset = data.load_course_dataset(profile)
     names = data.label_names(dataset)
     _, eval_subset = data.course_subsets(dataset, profile)
@@ -68,7 +72,10 @@ def run_variant(name: str, profile, eval_steps: int) -> dict:
     _, baseline = data.majority_baseline(eval_subset)
     model_path = resolve_model_name(profile)
     extra = (
-        {"prompt_tuning_init_text": PROMPT_INIT_TEXT, "tokenizer_name_or_path": model_path}
+        {
+            "prompt_tuning_init_text": prompt_init_text(profile, names),
+            "tokenizer_name_or_path": model_path,
+        }
         if init == "TEXT"
         else {}
     )
