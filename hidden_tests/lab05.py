@@ -119,7 +119,7 @@ def judge_config(seen) -> dict:
             "classifier" in name for name in trainable_parameter_names(model)
         ):
             verdict["clasificación con la cabeza entrenable"] = None
-    except Exception:  # noqa: BLE001, S110 — peft no acepta su task_type: cero en esa parte
+    except Exception:  # peft no acepta su task_type: cero en esa parte
         pass
     try:  # módulos y presupuesto, con el task_type bueno (puntos parciales)
         model = _lora_model(mine, task_type="SEQ_CLS")
@@ -131,7 +131,7 @@ def judge_config(seen) -> dict:
             )
             if lora_parameter_count(model) <= budget < larger:
                 verdict["el mayor r del presupuesto"] = None
-    except Exception:  # noqa: BLE001, S110 — una configuración que peft no acepta: cero
+    except Exception:  # una configuración que peft no acepta: cero
         pass
     return verdict
 

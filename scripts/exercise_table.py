@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from mutants.table import TABLE, render  # noqa: E402
+from mutants.table import TABLE, render
 
 TABLE.write_text(render(), encoding="utf-8")
 print(f"Escrito {TABLE}")

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from colab_constraints import normalize, parse_pins  # noqa: E402
+from colab_constraints import normalize, parse_pins
 
 SERVER = ["notebook", "jupyterlab", "ipykernel", "jupyter-resource-usage"]
 

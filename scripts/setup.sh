@@ -21,7 +21,11 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 . "$venv/bin/activate"
-python -m pip install -q --upgrade pip
+# pip fijo, como el resto de versiones (constraints.txt): una versión nueva de pip (su
+# resolvedor, sus avisos) podría cambiar la instalación de CI sin ningún cambio en el
+# repositorio. La de `python -m venv` puede ser antigua, así que se fija una conocida; se sube a
+# mano, junto con constraints.txt.
+python -m pip install -q "pip==26.3"
 
 if ! python -c "import torch" 2>/dev/null; then
     echo "» Instalando torch==2.13.0 (primero, para no arrastrar una build de CUDA)"

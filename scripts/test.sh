@@ -7,6 +7,16 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . "${COURSE_VENV:-.venv}/bin/activate"
 export COURSE_PROFILE="${COURSE_PROFILE:-ci}" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
+# Comprobaciones estáticas (~15 s): formato, tipos con su línea base (mypy-baseline.json) y los
+# ganchos de pre-commit (todos locales: no hace falta red). COURSE_STATIC_CHECKS=0 las salta.
+if [ "${COURSE_STATIC_CHECKS:-1}" != "0" ]; then
+    ruff format --check .
+    python scripts/typecheck.py
+    if git rev-parse --git-dir >/dev/null 2>&1; then
+        PRE_COMMIT_HOME="${PRE_COMMIT_HOME:-${TMPDIR:-/tmp}/coursekit-pre-commit}" \
+            pre-commit run --all-files --show-diff-on-failure
+    fi
+fi
 # En paralelo (pytest-xdist): un archivo por proceso (--dist loadfile), así las celdas de un
 # lab (nbval) se ejecutan en orden en el mismo kernel. PYTEST_WORKERS=0 lo desactiva.
 workers="${PYTEST_WORKERS:-2}"

@@ -9,7 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")

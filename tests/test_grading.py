@@ -498,7 +498,7 @@ def _hidden_score(variant, namespace=None):
             answers = run_solution_cell(variant, namespace)
             value = probe_namespace[test.probe.__name__](answers)
             observed = {"ok": True, "value": json.loads(json.dumps(value, default=repr))}
-        except Exception as error:  # noqa: BLE001 — como la sonda en el kernel
+        except Exception as error:  # como la sonda en el kernel
             observed = {"ok": False, "error": f"{type(error).__name__}: {error}"}
     return judge_exercise(test, observed), test.points
 

@@ -19,7 +19,7 @@ from coursekit.instructor.grading.sandbox import Limits, bwrap_path
 # tests/ no es un paquete: el ayudante se importa por su carpeta, con cualquier versión de pytest
 # («from tests.helpers...» fallaba con pytest 8.4, el de Colab).
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
-from grading_class import EXPECTED, ROOT, build_moodle_zip  # noqa: E402
+from grading_class import EXPECTED, ROOT, build_moodle_zip
 
 pytestmark = [
     pytest.mark.slow,

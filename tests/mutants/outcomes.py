@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mutants.runner import all_variants, run_variant, solution  # noqa: E402
+from mutants.runner import all_variants, run_variant, solution
 
 
 def outcome(variant) -> str:
