@@ -20,9 +20,8 @@ DOCS = ROOT / "docs"
 # «(», o tras unas variables de entorno (``OMP_NUM_THREADS=1 python -m ...``).
 _START = r"(?:^|[`|;&(]\s*|\s)(?:[A-Z_]+=\S*\s+)*"
 _COMMAND = re.compile(
-    _START
-    + r"(?P<command>(?:python3? -m [^\s`]+|python3? [^\s`]+\.py|bash [^\s`]+|coursekit [a-z])"
-    r"[^`\n]*)",
+    _START + r"(?P<command>(?:python3? -m [^\s`]+|python3? [^\s`]+\.py|bash [^\s`]+|coursekit [a-z]"
+    r"|pytest(?=[\s`]|$))[^`\n]*)",
     re.MULTILINE,
 )
 
@@ -86,6 +85,12 @@ def command_problem(command: str) -> str | None:
         return _cli_problem(words[3:])
     if words[0] == "coursekit":
         return _cli_problem(words[1:])
+    if not words:
+        return "comando vacío"
+    if words[0] == "pytest" or words[1:3] == ["-m", "pytest"]:
+        paths = [w.split("::")[0] for w in words if w.startswith(("tests/", "solutions/"))]
+        missing = [p for p in paths if not (ROOT / p).exists()]
+        return f"no existe {missing[0]}" if missing else None
     if words[1:2] == ["-m"]:
         return None if importlib.util.find_spec(words[2]) else f"no hay módulo {words[2]}"
     path = words[1]
@@ -125,6 +130,8 @@ def test_the_command_check_can_fail():
     assert command_problem("python -m coursekit.instructor.bench.no_existe") is not None
     assert command_problem("python benchmarks/compare_methods.py --profile quick") is not None
     assert command_problem("bash scripts/test.sh") is None
+    assert command_problem("pytest -m 'not slow' tests/test_docs.py::test_x") is None
+    assert command_problem("python -m pytest tests/test_no_existe.py") is not None
     assert commands("`OMP_NUM_THREADS=1 python -m x.y --a` y `bash .ci/run`") == [
         "python -m x.y --a",
         "bash .ci/run",
