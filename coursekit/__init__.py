@@ -11,7 +11,8 @@ Un mapa del repositorio, por quién usa cada parte (detalle en ``docs/arquitectu
 - **Instructor**: ``coursekit.instructor.grading`` (``coursekit grade``),
   ``coursekit.instructor.bench`` (``coursekit bench``); pruebas ocultas en ``hidden_tests/``.
 - **Mantenedor**: ``coursekit.maintainer`` (``notebook_builder``, ``release``, ``lab_runner``).
-- ``cli`` es el comando ``coursekit`` de los tres.
+- De los tres: ``cli`` (el comando ``coursekit``) y ``notebook_cells`` (el texto de una celda,
+  para el constructor y el corrector).
 
 Los submódulos se importan bajo demanda para que ``import coursekit`` sea rápido.
 """
