@@ -253,7 +253,13 @@ def test_summary_html_has_plot_statuses_and_failures_by_hint(tmp_path):
     html = write_summary_html(grades, TESTS, tmp_path, ["cuidado"]).read_text(encoding="utf-8")
     assert "data:image/png;base64," in html
     assert "<td>vacía</td><td>1</td>" in html and "a mal." in html and "⚠️ cuidado" in html
-    assert "&quot;el raro&quot;" not in html or "Íñigo" in html
+    # Un nombre hostil que sí llega a la página (tabla de entregas con problemas): escapado.
+    hostile = '<img src=x onerror=alert(1)> Íñigo "el raro"'
+    weird = grade(_result(status="ilegible", name=hostile), TESTS)
+    weird.result.reason = "no se pudo leer: <b>JSON</b> roto"
+    page = write_summary_html([*grades, weird], TESTS, tmp_path, []).read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt; Íñigo &quot;el raro&quot;" in page
+    assert "<img src=x" not in page and "&lt;b&gt;JSON&lt;/b&gt; roto" in page
 
 
 # --- pruebas ocultas y CLI -----------------------------------------------------------------------

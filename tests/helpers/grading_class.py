@@ -146,6 +146,40 @@ def _submissions() -> dict[str, tuple[str, bytes]]:
     return files
 
 
+def write_raw_zip(path: Path, entries: list[tuple[bytes, bytes, bool]]) -> Path:
+    """Zip con nombres en bytes crudos, como los de otros compresores: (nombre, contenido,
+    marca UTF-8). ``zipfile`` siempre marca como UTF-8 un nombre no ASCII; aquí se escribe un
+    nombre ASCII de la misma longitud y se cambian sus bytes en el archivo ya escrito."""
+    import zipfile
+
+    placeholders = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as bundle:
+        for index, (raw, content, utf8_flag) in enumerate(entries):
+            if utf8_flag:  # zipfile pone la marca a todo nombre no ASCII
+                bundle.writestr(raw.decode("utf-8"), content)
+                continue
+            placeholder = f"~{index:04d}".ljust(len(raw), "~").encode()
+            assert len(placeholder) == len(raw), "nombre demasiado corto para el marcador"
+            bundle.writestr(placeholder.decode(), content)
+            placeholders.append((placeholder, raw))
+    data = path.read_bytes()
+    for placeholder, raw in placeholders:
+        assert data.count(placeholder) == 2  # cabecera local y directorio central
+        data = data.replace(placeholder, raw)
+    path.write_bytes(data)
+    return path
+
+
+def corrupt_member(path: Path, marker: bytes) -> Path:
+    """Cambia un byte del contenido (sin comprimir) que empieza por ``marker``: el CRC falla."""
+    data = bytearray(path.read_bytes())
+    start = data.index(marker)
+    assert data.count(marker) == 1
+    data[start + len(marker)] ^= 0x01
+    path.write_bytes(bytes(data))
+    return path
+
+
 def build_moodle_zip(path: Path) -> Path:
     """Zip como el de Moodle: una carpeta ``Nombre_<id>_assignsubmission_file_`` por entrega."""
     import zipfile

@@ -90,6 +90,11 @@ def grade(result: ExecutionResult, tests: LabTests) -> StudentGrade:
     return StudentGrade(result, exercises)
 
 
+def zero_grade(result: ExecutionResult, tests: LabTests) -> StudentGrade:
+    """Cero en todo, sin juzgar nada (la entrega no se pudo ejecutar o juzgar)."""
+    return StudentGrade(result, [judge_exercise(test, None) for test in tests.tests])
+
+
 def format_points(value: float) -> str:
     """Puntos sin decimales superfluos y con coma decimal (``1,5``; ``2``)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
