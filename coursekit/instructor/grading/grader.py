@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import tempfile
@@ -25,16 +26,42 @@ from coursekit.instructor.grading.reports import (
     write_one_feedback,
     write_summary_html,
 )
-from coursekit.instructor.grading.sandbox import Limits, bwrap_path
+from coursekit.instructor.grading.sandbox import Limits, check_sandbox
 from coursekit.instructor.grading.scoring import StudentGrade, format_points, grade, zero_grade
 
 GRADER_ERROR = "error del corrector"
 
+NO_SANDBOX_FLAG = "--no-sandbox"
 NO_SANDBOX_WARNING = (
-    "bubblewrap (bwrap) no está disponible: las entregas se ejecutaron SIN aislamiento (con "
-    "límites de tiempo, memoria y archivos, pero con acceso al disco y a la red). Instálalo "
-    "(Debian/Ubuntu: apt-get install bubblewrap) antes de corregir entregas en las que no confíes."
+    f"corrección SIN aislamiento ({NO_SANDBOX_FLAG}): cada entrega tiene su carpeta de trabajo, "
+    "sus carpetas temporales y de puntos de control y límites de tiempo, memoria y archivos, "
+    "pero puede leer todo archivo que su usuario pueda leer (otras entregas, las pruebas "
+    "ocultas si sus permisos lo dejan, tu $HOME), usar la red y ver los demás procesos. "
 )
+NO_SANDBOX_AS_ROOT = (
+    "Corre como un usuario sin privilegios (uid 61000 y siguientes), nunca como root."
+)
+NO_SANDBOX_AS_USER = (
+    "Corre con TU usuario: puede además borrar o cambiar tus archivos. Úsalo solo con entregas "
+    "de confianza."
+)
+
+
+def no_sandbox_warning() -> str:
+    """Qué expone corregir sin aislamiento, según quién corre el corrector."""
+    return NO_SANDBOX_WARNING + (NO_SANDBOX_AS_ROOT if os.getuid() == 0 else NO_SANDBOX_AS_USER)
+
+
+def require_sandbox() -> str:
+    """Ruta de bwrap si aísla de verdad aquí; si no, para con el motivo y la orden que lo
+    arregla (o la opción para corregir sin aislamiento, solo con entregas de confianza)."""
+    check = check_sandbox()
+    if check.path is None:
+        raise CourseError(
+            f"no se corrige sin aislamiento: {check.message}\nSi confías en las entregas, "
+            f"puedes corregir sin aislamiento con {NO_SANDBOX_FLAG} (se avisa de lo que expone)."
+        )
+    return check.path
 
 
 @dataclass
@@ -81,10 +108,10 @@ def grade_class(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
-    bwrap = bwrap_path() if sandbox else None
+    bwrap = require_sandbox() if sandbox else None
     if bwrap is None:
-        warnings.append(NO_SANDBOX_WARNING)
-        print(f"⚠️  {NO_SANDBOX_WARNING}", flush=True)
+        warnings.append(no_sandbox_warning())
+        print(f"⚠️  {warnings[-1]}", flush=True)
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch:
         submissions = open_submissions(source, Path(scratch), zip_encoding)
         journal = Journal(out, tests)
