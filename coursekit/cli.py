@@ -218,7 +218,8 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-sandbox",
         action="store_true",
-        help="no aislar con bubblewrap (solo para entregas de confianza)",
+        help="corregir SIN aislamiento, solo entregas de confianza (sin esta opción, si "
+        "bubblewrap falta o no funciona, el corrector se niega y dice cómo arreglarlo)",
     )
     parser.add_argument(
         "--zip-encoding",

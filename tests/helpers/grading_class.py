@@ -7,6 +7,7 @@ hostil. Cada una tiene la fila que debe salir en ``notas.csv``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,13 @@ HOSTILE = {
         "('/', 'usr'), ('/', 'dev')}]\n"
         "    found += [os.path.join(root, f) for f in files if f == 'lab01.py']\n"
         f"found += [p for p in [{str(HIDDEN_LAB01)!r}] if os.path.exists(p)]\n"
-        "print('HALLADOS:', found)\nprint('UID:', os.getuid())"
+        "print('HALLADOS:', found)\nprint('UID:', os.getuid())\n"
+        # Aislamiento visto desde dentro: red, espacio de PID y el proceso del corrector.
+        "import socket\nprint('INTERFACES:', [name for _, name in socket.if_nameindex()])\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=5).close()\n"
+        "    print('RED: conectada')\nexcept OSError as error:\n    print('RED:', error.errno)\n"
+        "print('PID:', os.getpid())\nprint('PID1:', open('/proc/1/comm').read().strip())\n"
+        f"print('VE_CORRECTOR:', os.path.exists('/proc/{os.getpid()}'))"
     ),
     "borra_todo": (
         "import os, shutil\n"
@@ -100,7 +107,7 @@ EXPECTED = {
     "Solución Completa": (8, "corregida", ""),
     "Sin Hacer": (0, "corregida", "3 ejercicios sin resolver"),
     "Entrega Parcial": (7, "corregida", ""),
-    "Bucle Infinito": (0, "corregida", "superó el tiempo por celda"),
+    "Bucle Infinito": (0, "corregida", "no terminó en 30 s: se interrumpió"),
     "Sys Exit": (0, "corregida", "SystemExit"),
     "Os Exit": (0, "kernel muerto", "terminó en la celda 1"),
     "Segfault": (0, "kernel muerto", "terminó en la celda 1"),

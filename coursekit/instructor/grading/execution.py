@@ -108,7 +108,7 @@ def execute_submission(
     uid = BASE_UID + slot if as_root else None
     workdir = None if bwrap else private_workdir(uid)
     try:
-        return _execute(submission, notebook, tests, limits, bwrap, uid, workdir)
+        return _execute(submission, notebook, tests, limits, bwrap, uid, workdir, slot)
     finally:
         if workdir is not None:
             if uid is not None:
@@ -116,7 +116,7 @@ def execute_submission(
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _execute(submission, notebook, tests, limits, bwrap, uid, workdir) -> ExecutionResult:
+def _execute(submission, notebook, tests, limits, bwrap, uid, workdir, slot) -> ExecutionResult:
     request = {
         "notebook": notebook,
         "probes": [
@@ -138,7 +138,8 @@ def _execute(submission, notebook, tests, limits, bwrap, uid, workdir) -> Execut
             "nofile": limits.nofile,
         },
     }
-    command, env = build_command(bwrap, limits, workdir)
+    inner_uid = BASE_UID + slot if uid is None else None  # sin root: uid propio en bwrap
+    command, env = build_command(bwrap, limits, workdir, inner_uid)
     completed = run_sandboxed(
         command,
         env,

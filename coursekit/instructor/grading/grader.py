@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,7 +27,12 @@ from coursekit.instructor.grading.reports import (
     write_one_feedback,
     write_summary_html,
 )
-from coursekit.instructor.grading.sandbox import Limits, check_sandbox
+from coursekit.instructor.grading.sandbox import (
+    BASE_UID,
+    Limits,
+    check_sandbox,
+    unprivileged_python_problem,
+)
 from coursekit.instructor.grading.scoring import StudentGrade, format_points, grade, zero_grade
 
 GRADER_ERROR = "error del corrector"
@@ -62,6 +68,22 @@ def require_sandbox() -> str:
             f"puedes corregir sin aislamiento con {NO_SANDBOX_FLAG} (se avisa de lo que expone)."
         )
     return check.path
+
+
+def _require_unprivileged_python() -> None:
+    """Sin aislamiento y como root, las entregas corren como el uid 61000+n: si ese usuario no
+    puede usar este Python, se para aquí (nunca se ejecuta una entrega como root)."""
+    if os.getuid() != 0:
+        return
+    problem = unprivileged_python_problem(BASE_UID)
+    if problem:
+        raise CourseError(
+            f"sin aislamiento y como root, cada entrega corre como el usuario sin privilegios "
+            f"{BASE_UID}+n, y ese usuario no puede usar este Python ({sys.prefix}, con base en "
+            f"{sys.base_prefix}): {problem}. Instala bubblewrap y corrige sin {NO_SANDBOX_FLAG} "
+            "(el aislamiento le monta Python), o usa un Python y un entorno que otros usuarios "
+            "puedan leer (p. ej. bajo /opt o /usr/local). Las entregas nunca corren como root."
+        )
 
 
 @dataclass
@@ -110,6 +132,7 @@ def grade_class(
     warnings: list[str] = []
     bwrap = require_sandbox() if sandbox else None
     if bwrap is None:
+        _require_unprivileged_python()
         warnings.append(no_sandbox_warning())
         print(f"⚠️  {warnings[-1]}", flush=True)
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch:

@@ -23,6 +23,7 @@ from pathlib import Path
 import coursekit
 
 SANDBOX_WORKDIR = "/entrega"
+SANDBOX_TMP = "/tmp"  # noqa: S108 - dentro del aislamiento: un tmpfs propio de cada entrega
 SANDBOX_PACKAGE_ROOT = "/opt/coursekit"
 BASE_UID = 61000  # uid sin privilegios del trabajador 0 (61001 el 1...), cuando se corre como root
 
@@ -111,7 +112,7 @@ def check_sandbox() -> SandboxCheck:
 
 
 _PROBE_ARGS = (
-    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", SANDBOX_TMP,
     "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session",
     "--die-with-parent",
 )  # fmt: skip
@@ -125,9 +126,10 @@ def _blocker() -> tuple[str, str]:
                 return cause, f"{fix} (hasta reiniciar; para siempre, en /etc/sysctl.d/)"
         except OSError:
             continue
+    where = "ejecuta el corrector en una máquina (virtual) Linux donde bwrap funcione"
     return (
         "el sistema (¿un contenedor sin privilegios?)",
-        "ejecuta el corrector en una máquina (virtual) Linux donde bwrap funcione, o como root",
+        where if os.getuid() == 0 else f"{where}, o como root (sin espacios de usuario)",
     )
 
 
@@ -180,7 +182,7 @@ def sandbox_environment(pythonpath: str | None, workdir: str = SANDBOX_WORKDIR) 
     """Entorno limpio para la entrega: nada del instructor (ni tokens ni rutas). Sus carpetas
     (temporales, IPython, matplotlib, puntos de control) están todas bajo ``workdir``, propia
     de la entrega; en el aislamiento, ``/tmp`` también lo es."""
-    tmp = "/tmp" if workdir == SANDBOX_WORKDIR else f"{workdir}/tmp"
+    tmp = SANDBOX_TMP if workdir == SANDBOX_WORKDIR else str(Path(workdir) / "tmp")
     env = {
         "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HOME": tmp,
@@ -225,16 +227,49 @@ def private_workdir(uid: int | None) -> Path:
     return root
 
 
+def unprivileged_python_problem(uid: int) -> str:
+    """``""`` si el usuario sin privilegios ``uid`` puede arrancar este Python con lo que
+    necesita el corrector (sin aislamiento, como root); si no, la última línea del error (p. ej.
+    un Python instalado bajo ``/root``, que solo root puede leer)."""
+    workdir = private_workdir(uid)
+    try:
+        _, env = build_command(None, Limits(), workdir)
+        code = "import ipykernel, nbclient, coursekit.instructor.grading.run_one"
+        try:
+            done = subprocess.run(  # noqa: S603 - este mismo Python con un código fijo
+                [sys.executable, "-c", code],
+                cwd=workdir,
+                env=env,
+                user=uid,
+                group=uid,
+                extra_groups=[],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        except (OSError, subprocess.SubprocessError) as error:  # p. ej. sin permiso para Python
+            return f"{type(error).__name__}: {error}"[:300]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if done.returncode == 0:
+        return ""
+    return (done.stderr.strip().splitlines() or ["sin mensaje"])[-1][:300]
+
+
 def _package_in_environment(package: Path) -> bool:
     prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
     return any(package.is_relative_to(p) for p in prefixes)
 
 
 def build_command(
-    bwrap: str | None, limits: Limits, workdir: Path | None = None
+    bwrap: str | None, limits: Limits, workdir: Path | None = None, uid: int | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """Orden y entorno que lanzan ``run_one``: con bwrap si lo hay; si no, sin aislamiento y
-    en ``workdir`` (de :func:`private_workdir`), que también es la carpeta de trabajo."""
+    en ``workdir`` (de :func:`private_workdir`), que también es la carpeta de trabajo.
+
+    ``uid``: el del trabajador dentro del aislamiento cuando el corrector no es root (bwrap lo
+    pone en su espacio de usuarios: la entrega no se ve con el uid del instructor); como root,
+    es ``run_one`` quien cambia de usuario."""
     runner = [sys.executable, "-m", "coursekit.instructor.grading.run_one"]
     if bwrap is None:
         if workdir is None:
@@ -255,7 +290,7 @@ def build_command(
         "--size",
         str(512 * 1024**2),
         "--tmpfs",
-        "/tmp",
+        SANDBOX_TMP,
         "--perms",
         "1777",
         "--size",
@@ -274,6 +309,7 @@ def build_command(
         "--unshare-net",
         "--unshare-uts",
         "--unshare-cgroup-try",
+        *(["--uid", str(uid), "--gid", str(uid)] if uid is not None else []),
         "--die-with-parent",
         "--new-session",
         *runner,
