@@ -209,3 +209,13 @@ def test_ci_has_a_working_sandbox():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"CI sin aislamiento: {check.message}")
         pytest.skip(f"sin aislamiento aquí: {check.message}")
+
+
+def test_without_root_bwrap_gives_the_submission_its_own_uid():
+    """Sin root, bwrap pone a la entrega el uid 61000+n en su espacio de usuarios: desde dentro
+    no se ve el uid del instructor. Como root cambia de uid ``run_one``, no bwrap."""
+    command, _ = sandbox.build_command("/usr/bin/bwrap", sandbox.Limits(), uid=61001)
+    at = command.index("--uid")
+    assert command[at + 1] == "61001" and "--unshare-user" in command
+    command, _ = sandbox.build_command("/usr/bin/bwrap", sandbox.Limits())
+    assert "--uid" not in command

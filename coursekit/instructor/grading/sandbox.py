@@ -309,7 +309,7 @@ def build_command(
         "--unshare-net",
         "--unshare-uts",
         "--unshare-cgroup-try",
-        *(["--uid", str(uid), "--gid", str(uid)] if uid is not None else []),
+        *(["--unshare-user", "--uid", str(uid), "--gid", str(uid)] if uid is not None else []),
         "--die-with-parent",
         "--new-session",
         *runner,
