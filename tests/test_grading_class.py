@@ -21,7 +21,7 @@ from coursekit.instructor.grading.sandbox import Limits, check_sandbox
 # tests/ no es un paquete: el ayudante se importa por su carpeta, con cualquier versión de pytest
 # («from tests.helpers...» fallaba con pytest 8.4, el de Colab).
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
-from grading_class import EXPECTED, ROOT, build_moodle_zip  # noqa: E402
+from grading_class import ABSURD, EXECUTED, EXPECTED, ROOT, build_moodle_zip  # noqa: E402
 
 SANDBOX = check_sandbox()
 # En CI (CI=true) no se salta: sin aislamiento que funcione, grade_class se niega y estas
@@ -135,7 +135,7 @@ def test_feedback_is_spanish_and_shows_hints_not_answers(graded):
     assert "shuffle(seed=" not in feedback  # la pista no dicta el código
     summary = (out / "resumen.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in summary and "Fallos agrupados por pista" in summary
-    assert len(list((out / "ejecutados").glob("*.ipynb"))) == 14
+    assert len(list((out / "ejecutados").glob("*.ipynb"))) == EXECUTED
 
 
 def _seen_inside(out, rows) -> dict[str, str]:
@@ -154,3 +154,17 @@ def test_submissions_run_isolated_as_seen_from_inside(graded):
     assert seen["RED"] == str(errno.ENETUNREACH)
     assert seen["PID1"] == "bwrap" and int(seen["PID"]) < 100
     assert seen["VE_CORRECTOR"] == "False"
+
+
+def test_absurd_probe_data_scores_zero_with_a_reason_and_the_lms_file_is_safe(graded):
+    """Datos absurdos de las sondas (listas enormes, textos larguísimos, NaN): cero en cada
+    ejercicio con el motivo, sin llegar a los jueces; el resto de la clase sale como debe
+    (test_every_submission_has_its_expected_row). Ninguna celda del CSV para el LMS empieza
+    una fórmula, aunque un nombre de carpeta lo intente."""
+    _, rows, out, _, _ = graded
+    feedback = (out / "retroalimentacion" / f"{rows[ABSURD]['id']}.md").read_text("utf-8")
+    assert feedback.count("datos de la sonda no válidos") == 8  # una por parte, 8 partes
+    with (out / "notas_lms.csv").open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in list(csv.reader(handle))[1:] for cell in row]
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)

@@ -56,6 +56,18 @@ HOSTILE = {
         "except OSError as error:\n"
         "    print('NO PUEDO ESCRIBIR:', type(error).__name__)"
     ),
+    # Datos absurdos para las sondas (issue 22): listas enormes, textos larguísimos y NaN. Los
+    # jueces no deben usarlos (cero con «datos de la sonda no válidos»), y el resto de la clase
+    # se corrige igual.
+    "datos_absurdos": (
+        "import math\n"
+        "def tokenize_function(batch):\n"
+        "    return {'input_ids': [[7] * 20_000 for _ in batch['text']], 'attention_mask': []}\n"
+        "def take_random_subset(split, size, seed):\n"
+        "    return {'text': ['x' * 5000] * size}\n"
+        "import torch\nbatch = {'input_ids': torch.zeros(2, 3)}\n"
+        "dynamic_positions = math.nan\nmax_length_positions = math.inf"
+    ),
     "archivo_enorme": (
         "chunk = b'0' * (64 * 1024**2)\n"
         "with open('enorme.bin', 'wb') as f:\n"
@@ -103,6 +115,11 @@ def partial_notebook() -> dict:
 
 # Entregas de la clase de prueba: (nombre en Moodle, archivo, fila esperada).
 # Fila esperada: (puntos, estado, texto que debe aparecer en el motivo).
+FORMULA_NAME = '=HYPERLINK("evil.example";"ver")'
+CP850_NAME = "José Álvarez"
+BROKEN = "Zip Roto"
+BROKEN_MARKER = b"MARCA-CRC-ROTO"
+
 EXPECTED = {
     "Solución Completa": (8, "corregida", ""),
     "Sin Hacer": (0, "corregida", "3 ejercicios sin resolver"),
@@ -121,7 +138,18 @@ EXPECTED = {
     "Json Roto": (0, "ilegible", "JSON"),
     "Vacio": (0, "vacía", "vacío"),
     "Otro Lab": (0, "otro lab", "es del lab 02"),
+    # Lo que llega en el zip (issue 22): un nombre en cp850 sin la marca UTF-8 (el compresor de
+    # Windows en español), un nombre que Excel ejecutaría como fórmula (sale con apóstrofo), un
+    # archivo dañado dentro del zip (su fila dice por qué) y datos absurdos para las sondas.
+    "José Álvarez": (0, "corregida", ""),
+    f"'{FORMULA_NAME}": (0, "corregida", ""),
+    "Zip Roto": (0, "ilegible", "CRC"),
+    "Datos Absurdos": (0, "corregida", ""),
 }
+# Las entregas de arriba que sí se ejecutan (tienen un notebook legible del lab 01).
+EXECUTED = 17
+# Las que deben salir con «datos de la sonda no válidos» en cada ejercicio.
+ABSURD = "Datos Absurdos"
 
 
 def _submissions() -> dict[str, tuple[str, bytes]]:
@@ -147,9 +175,14 @@ def _submissions() -> dict[str, tuple[str, bytes]]:
         "Busca Pruebas": "busca_pruebas",
         "Borra Todo": "borra_todo",
         "Archivo Enorme": "archivo_enorme",
+        "Datos Absurdos": "datos_absurdos",
     }
     for student, key in hostile_names.items():
         files[student] = (f"{LAB}.ipynb", json.dumps(_tiny_notebook(HOSTILE[key])).encode())
+    nothing = json.dumps(_tiny_notebook("x = 1")).encode()
+    files[CP850_NAME] = (f"{LAB}.ipynb", nothing)
+    files[FORMULA_NAME] = (f"{LAB}.ipynb", nothing)
+    files[BROKEN] = (f"{LAB}.ipynb", BROKEN_MARKER + nothing)
     return files
 
 
@@ -188,11 +221,14 @@ def corrupt_member(path: Path, marker: bytes) -> Path:
 
 
 def build_moodle_zip(path: Path) -> Path:
-    """Zip como el de Moodle: una carpeta ``Nombre_<id>_assignsubmission_file_`` por entrega."""
-    import zipfile
-
-    with zipfile.ZipFile(path, "w") as bundle:
-        for number, (student, (filename, content)) in enumerate(_submissions().items()):
-            folder = f"{student}_{10001 + number}_assignsubmission_file_"
-            bundle.writestr(f"{folder}/{filename}", content)
-    return path
+    """Zip como el de Moodle: una carpeta ``Nombre_<id>_assignsubmission_file_`` por entrega,
+    con la marca UTF-8 en los nombres, salvo el de ``CP850_NAME`` (cp850 sin marca, como el
+    compresor de Windows en español) y con el notebook de ``BROKEN`` dañado (falla su CRC)."""
+    entries = []
+    for number, (student, (filename, content)) in enumerate(_submissions().items()):
+        name = f"{student}_{10001 + number}_assignsubmission_file_/{filename}"
+        if student == CP850_NAME:
+            entries.append((name.encode("cp850"), content, False))
+        else:
+            entries.append((name.encode("utf-8"), content, not name.isascii()))
+    return corrupt_member(write_raw_zip(path, entries), BROKEN_MARKER)
