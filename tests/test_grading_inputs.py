@@ -129,6 +129,8 @@ class FakeRunner:
 def fake(monkeypatch):
     def install(runner: FakeRunner) -> FakeRunner:
         monkeypatch.setattr(grader, "execute_submission", runner)
+        # La ejecución es falsa: no hace falta (ni se comprueba) el aislamiento de esta máquina.
+        monkeypatch.setattr(grader, "require_sandbox", lambda: "bwrap-falso")
         monkeypatch.setattr(grader, "load_lab_tests", lambda lab, tests_dir=None: TESTS)
         return runner
 
@@ -150,7 +152,7 @@ def _class_zip(path: Path, names: list[str], changed: str = "") -> Path:
 
 
 def _grade(source, out, **kwargs):
-    return grader.grade_class(source, "09", out, workers=1, sandbox=False, **kwargs)
+    return grader.grade_class(source, "09", out, workers=1, **kwargs)
 
 
 def test_one_failing_submission_never_loses_the_class(tmp_path, fake, monkeypatch):
