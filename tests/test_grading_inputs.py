@@ -218,6 +218,30 @@ def test_rows_are_written_as_they_complete_and_a_rerun_resumes(tmp_path, fake):
     assert third.calls == ["Eva"]
 
 
+def test_over_long_flat_names_still_get_a_row_and_feedback(tmp_path, fake):
+    """Un notebook suelto con un nombre de 300 caracteres: no se puede extraer, pero su fila
+    sale con el motivo y su retroalimentación se escribe (el id se acorta)."""
+    fake(FakeRunner())
+    long_name = "Entrega " + "larga " * 50 + ".ipynb"
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as bundle:
+        bundle.writestr("ana.ipynb", _notebook())
+        bundle.writestr(long_name, _notebook())
+    _grade(tmp_path / "c.zip", tmp_path / "out")
+    rows = _rows(tmp_path / "out")
+    assert rows["ana"]["total"] == "2"
+    (long_id,) = set(rows) - {"ana"}
+    assert len(long_id) <= 80 and rows[long_id]["estado"] == "ilegible"
+    assert "demasiado largo" in rows[long_id]["motivo"]
+    assert (tmp_path / "out" / "retroalimentacion" / f"{long_id}.md").is_file()
+
+
+def test_cli_accepts_a_zip_encoding():
+    from coursekit.cli import build_parser
+
+    args = build_parser().parse_args(["grade", "c.zip", "--lab", "01", "--zip-encoding", "cp437"])
+    assert args.zip_encoding == "cp437"
+
+
 def test_csv_cells_from_submissions_never_start_a_formula(tmp_path, fake):
     fake(FakeRunner({"@Rompe": RuntimeError("-1 no vale")}))
     hostile = '=HYPERLINK("evil.example";"ver")'

@@ -56,10 +56,14 @@ class Submission:
     problem: str = ""  # por qué no se puede corregir (p. ej. su archivo del zip está dañado)
 
 
+MAX_ID_LENGTH = 80  # el id nombra archivos de salida (retroalimentacion/<id>.md)
+
+
 def _slug(text: str) -> str:
     normalized = unicodedata.normalize("NFKD", text)
     ascii_text = normalized.encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_").lower() or "entrega"
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_").lower()
+    return slug[:MAX_ID_LENGTH].strip("_") or "entrega"
 
 
 def check_zip_encoding(encoding: str | None) -> str | None:
