@@ -219,3 +219,15 @@ def test_without_root_bwrap_gives_the_submission_its_own_uid():
     assert command[at + 1] == "61001" and "--unshare-user" in command
     command, _ = sandbox.build_command("/usr/bin/bwrap", sandbox.Limits())
     assert "--uid" not in command
+
+
+def test_two_graders_as_root_never_share_worker_uids(monkeypatch, tmp_path):
+    """Dos correctores a la vez como root (dos clases; pruebas y CI en la misma máquina): antes
+    los dos usaban los uids 61000 y 61001, y la bomba de fork de uno agotaba el RLIMIT_NPROC
+    del otro (sus entregas salían con «BlockingIOError»)."""
+    monkeypatch.setattr(os, "getuid", lambda: 0)
+    monkeypatch.setattr(sandbox.tempfile, "gettempdir", lambda: str(tmp_path))
+    with sandbox.reserve_slots(2) as first, sandbox.reserve_slots(2) as second:
+        assert first != second and abs(first - second) >= 2
+    with sandbox.reserve_slots(2) as again:  # el bloque se suelta al acabar
+        assert again == first

@@ -106,13 +106,15 @@ def execute_submission(
         return early
     as_root = os.getuid() == 0
     uid = BASE_UID + slot if as_root else None
+    if uid is not None:  # restos de una entrega anterior de este trabajador (bomba de fork)
+        kill_user_processes(uid)
     workdir = None if bwrap else private_workdir(uid)
     try:
         return _execute(submission, notebook, tests, limits, bwrap, uid, workdir, slot)
     finally:
+        if uid is not None:
+            kill_user_processes(uid)
         if workdir is not None:
-            if uid is not None:
-                kill_user_processes(uid)
             shutil.rmtree(workdir, ignore_errors=True)
 
 

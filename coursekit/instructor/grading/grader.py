@@ -29,8 +29,10 @@ from coursekit.instructor.grading.reports import (
 )
 from coursekit.instructor.grading.sandbox import (
     BASE_UID,
+    UID_BLOCK,
     Limits,
     check_sandbox,
+    reserve_slots,
     unprivileged_python_problem,
 )
 from coursekit.instructor.grading.scoring import StudentGrade, format_points, grade, zero_grade
@@ -125,8 +127,8 @@ def grade_class(
     lab = normalize_lab(lab)
     tests = load_lab_tests(lab, tests_dir)
     limits = limits or Limits()
-    if workers < 1:
-        raise CourseError("--workers debe ser 1 o más.")
+    if not 1 <= workers <= UID_BLOCK:
+        raise CourseError(f"--workers debe estar entre 1 y {UID_BLOCK}.")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
@@ -135,7 +137,10 @@ def grade_class(
         _require_unprivileged_python()
         warnings.append(no_sandbox_warning())
         print(f"⚠️  {warnings[-1]}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch,
+        reserve_slots(workers) as first_slot,  # uids propios si hay otro corrector a la vez
+    ):
         submissions = open_submissions(source, Path(scratch), zip_encoding)
         journal = Journal(out, tests)
         digests = [submission_digest(sub) for sub in submissions]
@@ -155,7 +160,7 @@ def grade_class(
             write_grades_csv([done[k] for k in sorted(done)], tests, out)
         slots: queue.Queue[int] = queue.Queue()
         for slot in range(workers):
-            slots.put(slot)
+            slots.put(first_slot + slot)
 
         def run(submission: Submission) -> ExecutionResult:
             slot = slots.get()

@@ -9,6 +9,7 @@ las demás entregas, ni la carpeta de resultados, ni el ``$HOME`` del instructor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -408,15 +409,51 @@ def _kill(process: subprocess.Popen) -> None:
             continue
 
 
-def kill_user_processes(uid: int) -> int:
-    """Mata los procesos que queden del usuario ``uid``. Solo para el uid propio de un
-    trabajador (corrector como root): nadie más lo usa, así que no toca procesos ajenos."""
+UID_BLOCK = 100  # uids por corrector: 61000-61099 el primero, 61100-61199 el segundo...
+
+
+@contextlib.contextmanager
+def reserve_slots(workers: int, blocks: int = 40):
+    """Primer número de trabajador de este corrector (el uid es ``BASE_UID`` + número), con
+    un bloque de uids suyo mientras dure: dos correctores a la vez como root (p. ej. dos
+    clases, o las pruebas y un CI en la misma máquina) no comparten uid, así que ni el
+    RLIMIT_NPROC de uno cuenta los procesos del otro ni :func:`kill_user_processes` los mata.
+    El bloque se reserva con un cerrojo (``flock``) que el sistema suelta si el proceso muere.
+    Sin root, el uid solo existe dentro de bwrap: no hace falta reservar."""
+    if workers > UID_BLOCK:
+        raise ValueError(f"a lo sumo {UID_BLOCK} trabajadores")
+    if os.getuid() != 0:
+        yield 0
+        return
+    import fcntl
+
+    for block in range(blocks):
+        path = Path(tempfile.gettempdir()) / f"coursekit-uids-{BASE_UID + block * UID_BLOCK}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        try:
+            yield block * UID_BLOCK
+        finally:
+            os.close(fd)
+        return
+    raise RuntimeError(f"hay {blocks} correctores a la vez en esta máquina: no quedan uids")
+
+
+def kill_user_processes(uid: int, wait: float = 60.0) -> int:
+    """Mata los procesos que queden del usuario ``uid`` y espera (hasta ``wait`` s) a que no
+    quede ninguno: los restos de una bomba de fork tardan en desaparecer y, mientras tanto,
+    cuentan para el RLIMIT_NPROC de la siguiente entrega del mismo trabajador. Solo para el uid
+    propio de un trabajador (corrector como root): nadie más lo usa."""
     import psutil
 
     if uid < BASE_UID:
         raise ValueError(f"uid {uid} no es de un trabajador del corrector")
-    killed = 0
-    for _ in range(20):  # una bomba de fork puede crear procesos mientras se recorren
+    killed, deadline = 0, time.monotonic() + wait
+    while True:
         found = 0
         for process in psutil.process_iter(["uids"]):
             try:
@@ -426,7 +463,6 @@ def kill_user_processes(uid: int) -> int:
             except psutil.Error:
                 continue
         killed += found
-        if not found:
-            break
-        time.sleep(0.05)
-    return killed
+        if not found or time.monotonic() > deadline:
+            return killed
+        time.sleep(0.1)
