@@ -227,7 +227,12 @@ def test_two_graders_as_root_never_share_worker_uids(monkeypatch, tmp_path):
     del otro (sus entregas salían con «BlockingIOError»)."""
     monkeypatch.setattr(os, "getuid", lambda: 0)
     monkeypatch.setattr(sandbox.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(sandbox, "_uids_in_use", lambda first, count: False)
     with sandbox.reserve_slots(2) as first, sandbox.reserve_slots(2) as second:
         assert first != second and abs(first - second) >= 2
     with sandbox.reserve_slots(2) as again:  # el bloque se suelta al acabar
         assert again == first
+    # Un bloque con procesos de alguien que no reserva (un corrector antiguo) tampoco se usa.
+    monkeypatch.setattr(sandbox, "_uids_in_use", lambda first, count: first == sandbox.BASE_UID)
+    with sandbox.reserve_slots(2) as taken:
+        assert taken == sandbox.UID_BLOCK

@@ -412,6 +412,16 @@ def _kill(process: subprocess.Popen) -> None:
 UID_BLOCK = 100  # uids por corrector: 61000-61099 el primero, 61100-61199 el segundo...
 
 
+def _uids_in_use(first: int, count: int) -> bool:
+    import psutil
+
+    for process in psutil.process_iter(["uids"]):
+        uids = process.info["uids"]
+        if uids and first <= uids.real < first + count:
+            return True
+    return False
+
+
 @contextlib.contextmanager
 def reserve_slots(workers: int, blocks: int = 40):
     """Primer número de trabajador de este corrector (el uid es ``BASE_UID`` + número), con
@@ -433,6 +443,9 @@ def reserve_slots(workers: int, blocks: int = 40):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            os.close(fd)
+            continue
+        if _uids_in_use(BASE_UID + block * UID_BLOCK, UID_BLOCK):  # alguien que no reserva
             os.close(fd)
             continue
         try:
