@@ -173,7 +173,7 @@ def test_a_cell_that_never_ends_is_interrupted_and_named():
 @pytest.mark.slow
 def test_a_cell_that_ignores_the_interrupt_stops_the_kernel_with_a_reason():
     stuck = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
-    report = _execute(["x = 1", stuck, "y = x + 1"])
+    report = _execute(["x = 1", stuck, "y = x + 1"], interrupt_grace=1)  # no va a responder
     assert report["kernel_stopped"] == 1 and report["probes"] == {}
     result = _interpret(None, report)
     assert "la celda 1" in result.reason and "no respondió a la interrupción" in result.reason
