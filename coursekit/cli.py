@@ -218,7 +218,15 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-sandbox",
         action="store_true",
-        help="no aislar con bubblewrap (solo para entregas de confianza)",
+        help="corregir SIN aislamiento, solo entregas de confianza (sin esta opción, si "
+        "bubblewrap falta o no funciona, el corrector se niega y dice cómo arreglarlo)",
+    )
+    parser.add_argument(
+        "--zip-encoding",
+        default=None,
+        metavar="COD",
+        help="codificación de los nombres del zip sin marca UTF-8 (por defecto: UTF-8 si lo "
+        "son y, si no, cp850, la de Windows en español; p. ej. cp437, cp1252)",
     )
 
 
@@ -237,6 +245,7 @@ def _run_grade(args: argparse.Namespace) -> int:
         tests_dir=args.tests,
         limits=limits,
         sandbox=not args.no_sandbox,
+        zip_encoding=args.zip_encoding,
     )
     print(
         f"{len(run.grades)} entregas corregidas en {run.seconds:.0f} s. "

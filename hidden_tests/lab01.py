@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import Integer, ListOf, Nullable, Number, Record, Text
 from coursekit.profiles import get_profile
 
 PADDED_LENGTH = 512  # el max_length del ejercicio 3 (relleno del tutorial original)
@@ -38,6 +39,14 @@ def _tokenizer():
     from coursekit.models import load_tokenizer
 
     return load_tokenizer("ci")
+
+
+TOKENIZE_SCHEMA = Record(
+    {
+        "keys": ListOf(Text(200), max_length=100),
+        "input_ids": Nullable(ListOf(ListOf(Integer(), max_length=10_000), max_length=100)),
+    }
+)
 
 
 def judge_tokenize(seen) -> dict:
@@ -80,6 +89,10 @@ def probe_subset(ns):
     return {"first": sample(20, 7), "again": sample(20, 7), "other": sample(20, 8)}
 
 
+_SAMPLE = Record({"type": Text(200), "texts": ListOf(Text(1000), max_length=1000)})
+SUBSET_SCHEMA = Record({"first": _SAMPLE, "again": _SAMPLE, "other": _SAMPLE})
+
+
 def judge_subset(seen) -> dict:
     texts = hidden_split_texts()
     first, again, other = seen["first"], seen["again"], seen["other"]
@@ -107,6 +120,16 @@ def probe_positions(ns):
         "dynamic": float(ns["dynamic_positions"]),
         "padded": float(ns["max_length_positions"]),
     }
+
+
+POSITIONS_SCHEMA = Record(
+    {
+        "rows": Integer(0, 10**9),
+        "columns": Integer(0, 10**9),
+        "dynamic": Number(),
+        "padded": Number(),
+    }
+)
 
 
 def judge_positions(seen) -> dict:
@@ -143,6 +166,7 @@ LAB_TESTS = LabTests(
             probe=probe_tokenize,
             judge=judge_tokenize,
             helpers=(hidden_texts,),
+            schema=TOKENIZE_SCHEMA,
         ),
         HiddenTest(
             "01-subconjunto-aleatorio",
@@ -150,12 +174,14 @@ LAB_TESTS = LabTests(
             probe=probe_subset,
             judge=judge_subset,
             helpers=(hidden_split_texts,),
+            schema=SUBSET_SCHEMA,
         ),
         HiddenTest(
             "01-tokens-por-batch",
             parts={"posiciones dinámicas": 1, "posiciones con max_length": 1},
             probe=probe_positions,
             judge=judge_positions,
+            schema=POSITIONS_SCHEMA,
         ),
     ),
 )

@@ -6,6 +6,7 @@ Ver coursekit/instructor/grading/hidden.py.
 from __future__ import annotations
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import ListOf, Number, Record, Table, Text
 
 
 def metric_cases():
@@ -47,6 +48,12 @@ def probe_compute_metrics(ns):
     return results
 
 
+# Finitos: NaN no puede pasar por una métrica bien calculada.
+METRICS_SCHEMA = ListOf(
+    Record({}, optional={"accuracy": Number(), "f1_macro": Number()}), max_length=10
+)
+
+
 def judge_compute_metrics(seen) -> dict:
     from coursekit.metrics import classification_metrics
 
@@ -54,12 +61,12 @@ def judge_compute_metrics(seen) -> dict:
     for case, got in zip(metric_cases(), seen, strict=True):
         logits, labels = metric_inputs(*case)
         expected = classification_metrics(logits.argmax(axis=-1), labels)
-        if abs(got.get("accuracy", -1) - expected["accuracy"]) > 1e-9:
+        if not abs(got.get("accuracy", -1) - expected["accuracy"]) <= 1e-9:
             verdict["exactitud"] = (
                 f"con {case[0]} clases la exactitud no es la esperada: compara el argmax de los "
                 "logits con las etiquetas."
             )
-        if abs(got.get("f1_macro", -1) - expected["f1_macro"]) > 1e-9:
+        if not abs(got.get("f1_macro", -1) - expected["f1_macro"]) <= 1e-9:
             verdict["F1 macro"] = (
                 f"con {case[0]} clases la F1 no es la F1 macro: promedia por clase sin ponderar."
             )
@@ -82,6 +89,11 @@ def probe_learning_rate(ns):
         "new": {name: repr(getattr(new, name, None)) for name in names},
         "reference": {name: repr(getattr(reference, name, None)) for name in names},
     }
+
+
+LEARNING_RATE_SCHEMA = Record(
+    {"type": Text(200), "new": Table(Text(2000), 20), "reference": Table(Text(2000), 20)}
+)
 
 
 def judge_learning_rate(seen) -> dict:
@@ -129,6 +141,7 @@ LAB_TESTS = LabTests(
             probe=probe_compute_metrics,
             judge=judge_compute_metrics,
             helpers=(metric_cases, metric_inputs),
+            schema=METRICS_SCHEMA,
         ),
         HiddenTest(
             "02-tasa-de-aprendizaje",
@@ -136,6 +149,7 @@ LAB_TESTS = LabTests(
             probe=probe_learning_rate,
             judge=judge_learning_rate,
             helpers=(same_settings,),
+            schema=LEARNING_RATE_SCHEMA,
         ),
     ),
 )

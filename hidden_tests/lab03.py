@@ -5,6 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import (
+    AnyOf,
+    Flag,
+    Integer,
+    ListOf,
+    Nullable,
+    Number,
+    Record,
+    Text,
+)
+from coursekit.lab_checks.lab03 import batch_groups, describe_loss, loss_facts
 from coursekit.profiles import get_profile
 
 
@@ -96,15 +107,57 @@ def judge_tf_data(seen) -> dict:
 def _groups(described) -> list:
     """Qué filas van juntas en cada lote, sin importar el orden (la misma cuenta que la
     comprobación pública)."""
-    from coursekit.lab_checks.lab03 import _batches
+    return batch_groups(described["sizes"], described["rows"])
 
-    return _batches(described["sizes"], described["rows"])
+
+def _dataset_schema():
+    rows = ListOf(ListOf(Integer(), max_length=4096), max_length=20_000)
+    return Record(
+        {
+            "type": Text(200),
+            "pair": Flag(),
+            "features": ListOf(Text(200), max_length=50),
+            "sizes": ListOf(Integer(0, 10**6), max_length=100),
+            "rows": rows,
+            "labels": ListOf(Integer(), max_length=20_000),
+        }
+    )
+
+
+TF_DATA_SCHEMA = Record(
+    {
+        "ordered": _dataset_schema(),
+        "shuffled": _dataset_schema(),
+        "shuffled_again": _dataset_schema(),
+        "sequence_length": Integer(0, 10**5),
+    }
+)
+
+LOSS_SCHEMA = Record(
+    {
+        "text": Nullable(Text(200)),
+        "class": Text(200),
+        "function": Text(200),
+        "config": Flag(),
+        "logits": Nullable(AnyOf((Flag(), Text(200)))),
+    }
+)
+
+COMPILE_SCHEMA = Record(
+    {
+        "compiled": Flag(),
+        "optimizer": Text(200),
+        "learning_rate": Nullable(Number()),
+        "loss": Nullable(LOSS_SCHEMA),
+        "metrics": ListOf(Text(200), max_length=50),
+    }
+)
 
 
 def probe_compile(ns):
+    """Solo datos en bruto: ``loss_facts`` viaja con la sonda (nada de ``coursekit`` que el
+    estudiante pueda haber parcheado en su kernel); el juez los interpreta fuera."""
     import keras
-
-    from coursekit.lab_checks.lab03 import _loss_description
 
     model = ns["model"]
     compiled = bool(getattr(model, "compiled", False))
@@ -112,7 +165,6 @@ def probe_compile(ns):
     learning_rate = None
     if optimizer is not None:
         learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    loss_name, from_logits = _loss_description(model.loss) if compiled else ("", None)
     metrics = model.get_compile_config().get("metrics") if compiled else []
     metrics = metrics if isinstance(metrics, list | tuple) else [metrics]
     names = [
@@ -123,8 +175,7 @@ def probe_compile(ns):
         "compiled": compiled,
         "optimizer": type(optimizer).__name__,
         "learning_rate": learning_rate,
-        "loss": loss_name,
-        "from_logits": from_logits,
+        "loss": loss_facts(model.loss) if compiled else None,
         "metrics": names,
     }
 
@@ -149,10 +200,11 @@ def judge_compile(seen) -> dict:
         return dict.fromkeys(
             ("Adam con la tasa del perfil", "pérdida sobre logits", "métrica de exactitud"), hint
         )
+    loss_name, from_logits = describe_loss(seen["loss"]) if seen["loss"] else ("", None)
     return {
         "Adam con la tasa del perfil": None,
         "pérdida sobre logits": None
-        if seen["loss"].startswith("sparsecategoricalcrossentropy") and seen["from_logits"] is True
+        if loss_name.startswith("sparsecategoricalcrossentropy") and from_logits is True
         else "la pérdida no encaja con etiquetas enteras y un modelo que devuelve logits.",
         "métrica de exactitud": None
         if any(n in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in seen["metrics"])
@@ -182,6 +234,7 @@ LAB_TESTS = LabTests(
             probe=probe_tf_data,
             judge=judge_tf_data,
             helpers=(hidden_indices,),
+            schema=TF_DATA_SCHEMA,
         ),
         HiddenTest(
             "03-compilar",
@@ -192,6 +245,8 @@ LAB_TESTS = LabTests(
             },
             probe=probe_compile,
             judge=judge_compile,
+            helpers=(loss_facts,),
+            schema=COMPILE_SCHEMA,
         ),
     ),
 )

@@ -10,6 +10,18 @@ devuelven números; los jueces repiten el cálculo de referencia fuera de su ker
 from __future__ import annotations
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import (
+    Flag,
+    ListOf,
+    Nullable,
+    Number,
+    Record,
+    Text,
+)
+
+# Los números solo se comparan con una tolerancia (``<=``): un NaN no pasa, así que se admite
+# (una pérdida NaN es un error del estudiante que merece su pista, no «datos no válidos»).
+_ANY_NUMBER = Number(finite=False)
 
 
 def train_case():
@@ -100,6 +112,27 @@ def _close(a, b, tolerance=1e-5) -> bool:
     return all(abs(x - y) <= tolerance * max(1.0, abs(y)) for x, y in zip(a, b, strict=True))
 
 
+TRAIN_STEP_SCHEMA = Record(
+    {
+        "returned": ListOf(
+            Record({"type": Text(200), "value": Nullable(_ANY_NUMBER)}), max_length=10
+        ),
+        "seen": ListOf(
+            Record(
+                {
+                    "norm": _ANY_NUMBER,
+                    "lr": _ANY_NUMBER,
+                    "head": Nullable(ListOf(_ANY_NUMBER, max_length=100)),
+                }
+            ),
+            max_length=100,
+        ),
+        "last_lr": _ANY_NUMBER,
+        "weights": ListOf(_ANY_NUMBER, max_length=100_000),
+    }
+)
+
+
 def judge_train_step(seen) -> dict:
     expected = reference_train()
     max_grad_norm = train_case()[3]
@@ -182,6 +215,15 @@ def reference_evaluation() -> dict:
     return classification_metrics(predictions, references)
 
 
+EVALUATE_SCHEMA = Record(
+    {
+        "type": Text(200),
+        "values": Record({}, optional={"accuracy": _ANY_NUMBER, "f1_macro": _ANY_NUMBER}),
+        "flags": ListOf(ListOf(Flag(), max_length=2, min_length=2), max_length=10_000),
+    }
+)
+
+
 def judge_evaluate(seen) -> dict:
     expected = reference_evaluation()
     values, flags = seen["values"], seen["flags"]
@@ -227,6 +269,7 @@ LAB_TESTS = LabTests(
             probe=probe_train_step,
             judge=judge_train_step,
             helpers=(train_case, train_setup),
+            schema=TRAIN_STEP_SCHEMA,
         ),
         HiddenTest(
             "04-bucle-de-evaluacion",
@@ -234,6 +277,7 @@ LAB_TESTS = LabTests(
             probe=probe_evaluate,
             judge=judge_evaluate,
             helpers=(eval_case,),
+            schema=EVALUATE_SCHEMA,
         ),
     ),
 )

@@ -12,6 +12,19 @@ import warnings
 from functools import lru_cache
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import (
+    AnyOf,
+    Integer,
+    ListOf,
+    Nullable,
+    Number,
+    Record,
+    Text,
+)
+
+# El juez aplica la configuración del estudiante a un BERT de ancho 48: r y las listas de
+# módulos acotados (r=10**7 pediría decenas de GB al corrector).
+MAX_R = 1024
 
 
 def probe_count(ns):
@@ -41,6 +54,10 @@ def _expected_count() -> tuple[int, int]:
         warnings.simplefilter("ignore", FutureWarning)
         model = get_peft_model(load_classifier(profile, class_names), config)
     return model.get_nb_trainable_parameters()
+
+
+_NUMBER = Record({"type": Text(200), "value": Nullable(Number())})
+COUNT_SCHEMA = Record({"trainable": _NUMBER, "share": _NUMBER})
 
 
 def judge_count(seen) -> dict:
@@ -77,6 +94,26 @@ def probe_config(ns):
         }
 
     return {"mine": describe(ns["my_lora_config"]), "reference": describe(ns["lora_config"])}
+
+
+_MODULES = Nullable(AnyOf((Text(200), ListOf(Text(200), max_length=64))))
+_CONFIG = Record(
+    {
+        "type": Text(200),
+        "task_type": Nullable(Text(200)),
+        "fields": Record(
+            {
+                "r": Nullable(Integer(1, MAX_R)),
+                "lora_alpha": Nullable(Number(-1e6, 1e6)),
+                "lora_dropout": Nullable(Number(0, 1)),
+                "bias": Nullable(Text(50)),
+                "target_modules": _MODULES,
+                "modules_to_save": _MODULES,
+            }
+        ),
+    }
+)
+CONFIG_SCHEMA = Record({"mine": _CONFIG, "reference": _CONFIG})
 
 
 def _other_model():
@@ -163,6 +200,7 @@ LAB_TESTS = LabTests(
             parts={"entrenables": 2, "fracción": 1},
             probe=probe_count,
             judge=judge_count,
+            schema=COUNT_SCHEMA,
         ),
         HiddenTest(
             "05-lora-config",
@@ -173,6 +211,7 @@ LAB_TESTS = LabTests(
             },
             probe=probe_config,
             judge=judge_config,
+            schema=CONFIG_SCHEMA,
         ),
     ),
 )

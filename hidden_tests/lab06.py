@@ -7,6 +7,7 @@ devuelven datos. Los jueces (``judge_*``) corren fuera y comparan con la referen
 from __future__ import annotations
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import ListOf, Nullable, Record, Scalar, Text
 
 
 def hidden_model_cases():
@@ -36,6 +37,23 @@ def probe_short_config(ns):
         "tokenizer": getattr(config, "tokenizer_name_or_path", None),
         "sizes": sizes,
     }
+
+
+# Las respuestas pueden tener cualquier tipo simple: el tipo también lo juzga el juez.
+SHORT_CONFIG_SCHEMA = Record(
+    {
+        "type": Text(200),
+        "task_type": Text(200),
+        "num_virtual_tokens": Scalar(),
+        "init": Text(200),
+        "init_text": Nullable(Text(2000)),
+        "tokenizer": Nullable(Text(2000)),
+        "sizes": ListOf(
+            Record({"tokens": Scalar(), "hidden_size": Scalar(), "got": Scalar()}),
+            max_length=10,
+        ),
+    }
+)
 
 
 def judge_short_config(seen) -> dict:
@@ -77,6 +95,9 @@ def probe_prompt_length(ns):
         got = ns["prompt_max_length"](*case)
         answers.append(got.item() if hasattr(got, "item") else got)  # enteros de NumPy
     return answers
+
+
+PROMPT_LENGTH_SCHEMA = ListOf(Scalar(), max_length=10)
 
 
 def judge_prompt_length(seen) -> dict:
@@ -121,6 +142,7 @@ LAB_TESTS = LabTests(
             probe=probe_short_config,
             judge=judge_short_config,
             helpers=(hidden_model_cases,),
+            schema=SHORT_CONFIG_SCHEMA,
         ),
         HiddenTest(
             "06-por-que-barato",
@@ -128,6 +150,7 @@ LAB_TESTS = LabTests(
             probe=probe_prompt_length,
             judge=judge_prompt_length,
             helpers=(length_cases,),
+            schema=PROMPT_LENGTH_SCHEMA,
         ),
     ),
 )

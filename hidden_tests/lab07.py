@@ -11,6 +11,7 @@ los puntos sobre la línea base. Las entradas nuevas no dependen de lo que entre
 from __future__ import annotations
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import ListOf, Number, Record, Text
 
 
 def hidden_base_lr():
@@ -77,6 +78,17 @@ def probe_llrd(ns):
     return {"groups": groups, "decay": float(scope["decay"])}
 
 
+LLRD_SCHEMA = Record(
+    {
+        "groups": ListOf(
+            Record({"lr": Number(), "params": ListOf(Text(300), max_length=10_000)}),
+            max_length=10_000,
+        ),
+        "decay": Number(),
+    }
+)
+
+
 def judge_llrd(seen) -> dict:
     from coursekit.optim import parameter_depths
 
@@ -128,6 +140,9 @@ def probe_points(ns):
     return [float(v) for v in scope["results"]["puntos sobre la línea base"]]
 
 
+POINTS_SCHEMA = ListOf(Number(), max_length=100)
+
+
 def judge_points(seen) -> dict:
     columns, baseline = hidden_table()
     expected = [100 * (accuracy - baseline) for accuracy in columns["exactitud"]]
@@ -155,6 +170,7 @@ LAB_TESTS = LabTests(
             probe=probe_llrd,
             judge=judge_llrd,
             helpers=(tiny_model, run_student_cell, hidden_base_lr),
+            schema=LLRD_SCHEMA,
         ),
         HiddenTest(
             "07-puntos-sobre-base",
@@ -162,6 +178,7 @@ LAB_TESTS = LabTests(
             probe=probe_points,
             judge=judge_points,
             helpers=(hidden_table, run_student_cell),
+            schema=POINTS_SCHEMA,
         ),
     ),
 )

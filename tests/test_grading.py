@@ -253,7 +253,13 @@ def test_summary_html_has_plot_statuses_and_failures_by_hint(tmp_path):
     html = write_summary_html(grades, TESTS, tmp_path, ["cuidado"]).read_text(encoding="utf-8")
     assert "data:image/png;base64," in html
     assert "<td>vacía</td><td>1</td>" in html and "a mal." in html and "⚠️ cuidado" in html
-    assert "&quot;el raro&quot;" not in html or "Íñigo" in html
+    # Un nombre hostil que sí llega a la página (tabla de entregas con problemas): escapado.
+    hostile = '<img src=x onerror=alert(1)> Íñigo "el raro"'
+    weird = grade(_result(status="ilegible", name=hostile), TESTS)
+    weird.result.reason = "no se pudo leer: <b>JSON</b> roto"
+    page = write_summary_html([*grades, weird], TESTS, tmp_path, []).read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt; Íñigo &quot;el raro&quot;" in page
+    assert "<img src=x" not in page and "&lt;b&gt;JSON&lt;/b&gt; roto" in page
 
 
 # --- pruebas ocultas y CLI -----------------------------------------------------------------------
@@ -293,24 +299,58 @@ def test_cli_has_grade_subcommand():
     )
 
 
+INSIDE = """
+import os, sys
+print('UID:', os.getuid())
+print('CWD:', os.getcwd())
+print('CHECKPOINTS:', os.environ['COURSE_CHECKPOINT_DIR'])
+print('TMP:', os.environ['TMPDIR'], os.environ['IPYTHONDIR'], os.environ['MPLCONFIGDIR'])
+try:
+    import hidden_tests
+    print('PRUEBAS: importables')
+except ImportError:
+    print('PRUEBAS: no')
+"""
+
+
 @pytest.mark.slow
 def test_without_sandbox_grading_still_works_and_warns(tmp_path, capsys):
-    """Sin bubblewrap (o con --no-sandbox) se corrige igual, con un aviso claro en el informe."""
-    from coursekit.instructor.grading.grader import NO_SANDBOX_WARNING, grade_class
-    from coursekit.instructor.grading.sandbox import Limits
+    """Con --no-sandbox se corrige igual, con un aviso de lo que expone, y cada entrega tiene
+    su carpeta (trabajo, temporales, puntos de control), nunca corre como root y no puede
+    importar las pruebas ocultas (antes: PYTHONPATH en la raíz del repositorio, la carpeta del
+    corrector, /entrega/checkpoints compartida y, como root, el uid 0)."""
+    import os
+    import tempfile
+
+    from coursekit.instructor.grading.grader import grade_class, no_sandbox_warning
+    from coursekit.instructor.grading.sandbox import BASE_UID, Limits, unprivileged_python_problem
+
+    if os.getuid() == 0 and (problem := unprivileged_python_problem(BASE_UID)):
+        pytest.skip(f"como root sin aislamiento, el uid {BASE_UID} no puede usar este Python "
+                    f"(el corrector se niega: test_grading_isolation.py): {problem}")  # fmt: skip
 
     code = "import torch\nbatch = {'input_ids': torch.zeros(4, 9)}\ndynamic_positions = 36\n"
     notebook = json.loads(_notebook("01"))
     notebook["cells"][1]["source"] = code + "max_length_positions = 4 * 512"
+    notebook["cells"].append({**notebook["cells"][1], "source": INSIDE})
     (tmp_path / "entregas").mkdir()
     (tmp_path / "entregas" / "ana.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     limits = Limits(cell_timeout=60, total_timeout=120, probe_timeout=30)
     run = grade_class(tmp_path / "entregas", "01", tmp_path / "out", workers=1, limits=limits,
                       sandbox=False)  # fmt: skip
-    assert run.warnings == [NO_SANDBOX_WARNING]
+    assert run.warnings == [no_sandbox_warning()]
     assert "SIN aislamiento" in capsys.readouterr().out
     assert "SIN aislamiento" in (tmp_path / "out" / "resumen.html").read_text(encoding="utf-8")
     assert [e.points for e in run.grades[0].exercises] == [0, 0, 2]
+    executed = json.loads((tmp_path / "out" / "ejecutados" / "ana.ipynb").read_text("utf-8"))
+    text = "".join("".join(o.get("text", "")) for o in executed["cells"][2]["outputs"])
+    seen = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+    uid, cwd = int(seen["UID"]), seen["CWD"]
+    assert uid != 0 and (uid >= 61000 if os.getuid() == 0 else uid == os.getuid())
+    assert cwd.startswith(os.path.join(tempfile.gettempdir(), "coursekit-entrega-"))
+    assert seen["CHECKPOINTS"] == f"{cwd}/checkpoints"
+    assert all(path.startswith(f"{cwd}/tmp") for path in seen["TMP"].split())
+    assert seen["PRUEBAS"] == "no" and not os.path.exists(cwd)  # y se borró al acabar
 
 
 def test_skipped_cells_never_include_what_the_probes_read():
@@ -377,8 +417,13 @@ def test_lab03_compile_counts_only_when_the_student_compiled():
         "compiled": True,
         "optimizer": "Adam",
         "learning_rate": 5e-5 if rate != 5e-5 else 1e-3,
-        "loss": "sparsecategoricalcrossentropy",
-        "from_logits": True,
+        "loss": {  # datos en bruto de loss_facts: el juez los interpreta
+            "text": None,
+            "class": "SparseCategoricalCrossentropy",
+            "function": "",
+            "config": True,
+            "logits": True,
+        },
         "metrics": ["sparsecategoricalaccuracy"],
     }
     assert judge_exercise(test, {"ok": True, "value": seen}).points == 0

@@ -24,8 +24,10 @@ def _collect(dataset) -> tuple[list[int], list[list[int]], list[int]]:
     return sizes, rows, labels
 
 
-def _batches(sizes: list[int], rows: list[list[int]]) -> list[tuple]:
-    """Qué ejemplos van juntos en cada lote (sin importar el orden dentro ni entre lotes)."""
+def batch_groups(sizes: list[int], rows: list[list[int]]) -> list[tuple]:
+    """Qué ejemplos van juntos en cada lote (sin importar el orden dentro ni entre lotes).
+
+    Pública: la prueba oculta del lab 03 la usa en el juez, fuera del kernel del estudiante."""
     groups, start = [], 0
     for size in sizes:
         groups.append(tuple(sorted(tuple(row) for row in rows[start : start + size])))
@@ -134,7 +136,7 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
         "barajado de tamaño 1?).",
     )
     expect(
-        _batches(shuffled_sizes, shuffled_rows) != _batches(sizes, ordered_rows),
+        batch_groups(shuffled_sizes, shuffled_rows) != batch_groups(sizes, ordered_rows),
         "con shuffle=True cambia el orden de los lotes, pero cada lote lleva siempre los mismos "
         "ejemplos: estás barajando lotes, no ejemplos. Baraja antes de agrupar.",
     )
@@ -155,16 +157,42 @@ def _check_tf_data(make_tf_dataset, subset, batch_size, sequence_length) -> str:
     )
 
 
-def _loss_description(loss: Any) -> tuple[str, bool | None]:
-    """Nombre normalizado de la pérdida (``sparsecategoricalcrossentropy``...) y su from_logits."""
+def loss_facts(loss) -> dict:  # sin anotaciones: su código se ejecuta en el kernel
+    """Datos en bruto de la pérdida de ``compile`` (texto, clase, función y ``from_logits``).
+
+    Autocontenida (sin nombres del módulo): la prueba oculta envía su código al kernel y solo
+    recibe estos datos; :func:`describe_loss` los interpreta fuera."""
     if isinstance(loss, str):
-        return loss.replace("_", "").lower(), False
-    if hasattr(loss, "get_config") and type(loss).__name__ != "LossFunctionWrapper":
-        return type(loss).__name__.lower(), loss.get_config().get("from_logits")
+        return {"text": loss, "class": "str", "function": "", "config": False, "logits": None}
     function = getattr(loss, "fn", loss)  # LossFunctionWrapper guarda la función en .fn
     config = loss.get_config() if hasattr(loss, "get_config") else {}
-    name = getattr(function, "__name__", type(function).__name__)
-    return name.replace("_", "").lower(), config.get("from_logits", False)
+    config = config if isinstance(config, dict) else {}
+    logits = config.get("from_logits", "sin from_logits")
+    return {
+        "text": None,
+        "class": type(loss).__name__,
+        "function": str(getattr(function, "__name__", type(function).__name__)),
+        "config": hasattr(loss, "get_config"),
+        "logits": logits if logits is None or isinstance(logits, (bool, str)) else repr(logits),
+    }
+
+
+def describe_loss(facts: dict) -> tuple[str, bool | None]:
+    """Nombre normalizado de la pérdida (``sparsecategoricalcrossentropy``...) y su
+    ``from_logits``, a partir de :func:`loss_facts`."""
+    logits = facts["logits"]
+    if facts["text"] is not None:
+        return facts["text"].replace("_", "").lower(), False
+    if facts["config"] and facts["class"] != "LossFunctionWrapper":
+        return facts["class"].lower(), None if logits == "sin from_logits" else logits
+    return facts["function"].replace("_", "").lower(), (
+        False if logits == "sin from_logits" else logits
+    )
+
+
+def loss_description(loss: Any) -> tuple[str, bool | None]:
+    """Nombre normalizado de la pérdida y su ``from_logits`` (la comprobación pública)."""
+    return describe_loss(loss_facts(loss))
 
 
 @register("03-compilar")
@@ -189,7 +217,7 @@ def _check_compile(model, learning_rate) -> str:
             "ajustar un modelo preentrenado: crea tú el optimizador para darle la tasa."
         )
     expect(model.loss is not None, "falta la pérdida: loss=...")
-    name, from_logits = _loss_description(model.loss)
+    name, from_logits = loss_description(model.loss)
     if "binary" in name:
         raise AssertionError(
             "la entropía cruzada binaria es para una sola salida (una probabilidad); el "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,14 @@ from coursekit.instructor.grading.layouts import (
     identify_lab,
     read_notebook_json,
 )
-from coursekit.instructor.grading.sandbox import BASE_UID, Limits, build_command, run_sandboxed
+from coursekit.instructor.grading.sandbox import (
+    BASE_UID,
+    Limits,
+    build_command,
+    kill_user_processes,
+    private_workdir,
+    run_sandboxed,
+)
 
 GRADED = "corregida"
 
@@ -90,11 +98,27 @@ def execute_submission(
     bwrap: str | None,
     slot: int = 0,
 ) -> ExecutionResult:
-    """Ejecuta la entrega aislada (uid propio del trabajador ``slot``) y recoge las sondas."""
+    """Ejecuta la entrega aislada y recoge las sondas. Como root, con el uid sin privilegios
+    propio del trabajador ``slot``, con aislamiento o sin él: nunca como root. Sin aislamiento,
+    en una carpeta propia que se borra al acabar."""
     notebook, early = prepare(submission, tests.lab)
     if early:
         return early
-    as_root_in_sandbox = bool(bwrap) and os.getuid() == 0
+    as_root = os.getuid() == 0
+    uid = BASE_UID + slot if as_root else None
+    if uid is not None:  # restos de una entrega anterior de este trabajador (bomba de fork)
+        kill_user_processes(uid)
+    workdir = None if bwrap else private_workdir(uid)
+    try:
+        return _execute(submission, notebook, tests, limits, bwrap, uid, workdir, slot)
+    finally:
+        if uid is not None:
+            kill_user_processes(uid)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _execute(submission, notebook, tests, limits, bwrap, uid, workdir, slot) -> ExecutionResult:
     request = {
         "notebook": notebook,
         "probes": [
@@ -108,21 +132,23 @@ def execute_submission(
         "total_timeout": limits.total_timeout,
         "probe_timeout": limits.probe_timeout,
         "max_cell_output": limits.max_cell_output_kb * 1024,
-        "uid": BASE_UID + slot if as_root_in_sandbox else None,
+        "uid": uid,
         "limits": {
             "memory_mb": limits.memory_mb,
             "file_mb": limits.file_mb,
-            "nproc": limits.nproc if as_root_in_sandbox else _own_processes() + limits.nproc,
+            "nproc": limits.nproc if uid is not None else _own_processes() + limits.nproc,
             "nofile": limits.nofile,
         },
     }
-    command, env = build_command(bwrap, limits)
+    inner_uid = BASE_UID + slot if uid is None else None  # sin root: uid propio en bwrap
+    command, env = build_command(bwrap, limits, workdir, inner_uid)
     completed = run_sandboxed(
         command,
         env,
         json.dumps(request).encode("utf-8"),
         timeout=limits.total_timeout + 90,  # arranque del kernel y margen
         max_bytes=limits.max_result_mb * 1024**2,
+        cwd=workdir,
     )
     if completed.too_much_output:
         return ExecutionResult(
@@ -153,6 +179,13 @@ def execute_submission(
     return _interpret(submission, report)
 
 
+def _stuck(cell: dict) -> str:
+    """«la celda 3 («while True: pass») no terminó en 20 s»."""
+    source = f" (la que empieza por «{cell['source']}»)" if cell.get("source") else ""
+    seconds = f" en {cell['seconds']} s" if cell.get("seconds") else ""
+    return f"la celda {cell.get('index')}{source} no terminó{seconds}"
+
+
 def _interpret(submission: Submission, report: dict) -> ExecutionResult:
     cells = report.get("cells") or []
     errors = [
@@ -170,6 +203,7 @@ def _interpret(submission: Submission, report: dict) -> ExecutionResult:
     )
     timeouts = [c for c in cells if c.get("status") == "tiempo"]
     died = report.get("kernel_died")
+    stopped = report.get("kernel_stopped")
     if died is not None:
         result.status = "kernel muerto"
         result.reason = (
@@ -178,12 +212,23 @@ def _interpret(submission: Submission, report: dict) -> ExecutionResult:
             if died >= 0
             else f"el kernel no pudo arrancar: {report.get('startup_error', '')}"
         )
+    elif stopped is not None and timeouts:
+        result.reason = (
+            f"{_stuck(timeouts[0])} y no respondió a la interrupción: se detuvo el kernel y "
+            "no se ejecutó nada más (ni las pruebas)."
+        )
+    elif stopped is not None:
+        result.reason = (
+            "una prueba no terminó y el kernel no respondió a la interrupción: se detuvo y no "
+            "se comprobó nada más."
+        )
     elif report.get("out_of_time"):
         result.reason = "se acabó el tiempo total: algunas celdas no se ejecutaron."
     elif timeouts:
+        more = f" (y {_plural(len(timeouts) - 1, 'celda')} más)" if len(timeouts) > 1 else ""
         result.reason = (
-            f"{_plural(len(timeouts), 'celda')} superó el tiempo por celda (¿un bucle "
-            f"infinito?): celda {timeouts[0].get('index')}."
+            f"{_stuck(timeouts[0])}{more}: se interrumpió (¿un bucle infinito?) y el resto "
+            "del notebook se ejecutó igualmente."
         )
     else:
         pending = len(

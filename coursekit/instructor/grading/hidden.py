@@ -11,7 +11,9 @@ aislamiento. Cada prueba tiene dos mitades:
   del estudiante, y compara lo observado con la referencia. Devuelve, por cada parte del
   ejercicio, ``None`` (bien) o una pista en español (mal), sin dar la respuesta.
 
-Los puntos de cada parte se declaran una sola vez, en ``parts``.
+Los puntos de cada parte se declaran una sola vez, en ``parts``, y la forma de lo que devuelve
+la sonda (tipos, rangos y tamaños), en ``schema`` (ver ``probe_data``): el juez solo ve datos
+que encajan con ella.
 """
 
 from __future__ import annotations
@@ -26,19 +28,21 @@ from types import ModuleType
 from typing import Any
 
 from coursekit.errors import CourseError, MissingPathError
+from coursekit.instructor.grading.probe_data import Spec
 
 Judge = Callable[[Any], dict[str, str | None]]
 
 
 @dataclass(frozen=True)
 class HiddenTest:
-    """Prueba oculta de un ejercicio: sonda, juez y puntos por parte."""
+    """Prueba oculta de un ejercicio: sonda, juez, puntos por parte y forma de los datos."""
 
     exercise: str
     parts: dict[str, float]
     probe: Callable[[dict], Any]
     judge: Judge
     helpers: tuple[Callable, ...] = field(default=())
+    schema: Spec | None = None  # lo que puede devolver la sonda (las de hidden_tests/, todas)
 
     @property
     def points(self) -> float:

@@ -4,6 +4,11 @@
 ``notas.csv``: UTF-8 con BOM, separador ``;`` y coma decimal (Excel en español lo abre
 directamente; Moodle lo importa eligiendo «;» y UTF-8). ``notas_lms.csv``: la misma tabla
 con ``,``, punto decimal y sin BOM (Canvas solo importa CSV con comas).
+
+Toda celda pasa por :func:`~coursekit.instructor.grading.spreadsheet.safe_cell`: un nombre de
+carpeta como ``=HYPERLINK(...)`` llega a Excel como texto, no como fórmula. Las dos tablas se
+reescriben (de forma atómica) cada vez que termina una entrega: si la corrección se corta, lo
+corregido ya está en ellas.
 """
 
 from __future__ import annotations
@@ -12,19 +17,22 @@ import base64
 import csv
 import html
 import io
+import os
 from collections import Counter
 from pathlib import Path
 
 from coursekit.instructor.grading.execution import GRADED
 from coursekit.instructor.grading.hidden import LabTests
 from coursekit.instructor.grading.scoring import StudentGrade, format_points
+from coursekit.instructor.grading.spreadsheet import safe_row
 
 FIXED_COLUMNS = ("id", "nombre", "archivo")
 TAIL_COLUMNS = ("total", "máximo", "estado", "motivo")
 
 
 def grade_rows(grades: list[StudentGrade], tests: LabTests, decimal_comma: bool) -> list[list]:
-    """Filas de la tabla de notas (la primera, la cabecera)."""
+    """Filas de la tabla de notas (la primera, la cabecera), con cada celda segura para una
+    hoja de cálculo."""
 
     def number(value: float) -> str:
         text = format_points(value)
@@ -34,16 +42,18 @@ def grade_rows(grades: list[StudentGrade], tests: LabTests, decimal_comma: bool)
     for grade in grades:
         sub = grade.result.submission
         rows.append(
-            [
-                sub.student_id,
-                sub.name,
-                sub.original_name,
-                *(number(e.points) for e in grade.exercises),
-                number(grade.total),
-                number(grade.max_points),
-                grade.result.status,
-                grade.result.reason,
-            ]
+            safe_row(
+                [
+                    sub.student_id,
+                    sub.name,
+                    sub.original_name,
+                    *(number(e.points) for e in grade.exercises),
+                    number(grade.total),
+                    number(grade.max_points),
+                    grade.result.status,
+                    grade.result.reason,
+                ]
+            )
         )
     return rows
 
@@ -51,11 +61,20 @@ def grade_rows(grades: list[StudentGrade], tests: LabTests, decimal_comma: bool)
 def write_grades_csv(grades: list[StudentGrade], tests: LabTests, out_dir: Path) -> Path:
     """Escribe ``notas.csv`` (Excel/Moodle) y ``notas_lms.csv`` (Canvas); devuelve el primero."""
     path = out_dir / "notas.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle, delimiter=";").writerows(grade_rows(grades, tests, decimal_comma=True))
-    with (out_dir / "notas_lms.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(grade_rows(grades, tests, decimal_comma=False))
+    _write_csv(path, grade_rows(grades, tests, decimal_comma=True), "utf-8-sig", ";")
+    lms = grade_rows(grades, tests, decimal_comma=False)
+    _write_csv(out_dir / "notas_lms.csv", lms, "utf-8", ",")
     return path
+
+
+def _write_csv(path: Path, rows: list[list], encoding: str, delimiter: str) -> None:
+    """Escribe en un archivo temporal y lo pone en su sitio: nunca queda una tabla a medias."""
+    partial = path.with_name(path.name + ".parcial")
+    with partial.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
 
 
 def feedback_text(grade: StudentGrade, lab: str) -> str:
@@ -93,11 +112,17 @@ def feedback_text(grade: StudentGrade, lab: str) -> str:
 
 
 def write_feedback(grades: list[StudentGrade], lab: str, out_dir: Path) -> None:
+    for grade in grades:
+        write_one_feedback(grade, lab, out_dir)
+
+
+def write_one_feedback(grade: StudentGrade, lab: str, out_dir: Path) -> Path:
+    """``retroalimentacion/<id>.md`` de una entrega."""
     folder = out_dir / "retroalimentacion"
     folder.mkdir(parents=True, exist_ok=True)
-    for grade in grades:
-        path = folder / f"{grade.result.submission.student_id}.md"
-        path.write_text(feedback_text(grade, lab), encoding="utf-8")
+    path = folder / f"{grade.result.submission.student_id}.md"
+    path.write_text(feedback_text(grade, lab), encoding="utf-8")
+    return path
 
 
 def failures_by_hint(grades: list[StudentGrade]) -> list[tuple[str, str, str, int]]:

@@ -17,15 +17,18 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 from coursekit.notebook_cells import cell_source
 
 PROBE_MIME = "text/x-coursekit-probe"
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _harden(uid: int | None, limits: dict) -> None:
@@ -78,18 +81,62 @@ class _Everything(set):
         return set(other)
 
 
-def _kill_strays(keep: set[int]) -> int:
-    """Mata los procesos del aislamiento que no son este ni el kernel (p. ej. los de una
-    bomba de fork). Solo se llama dentro de bwrap: allí /proc es el del espacio de PID propio."""
-    killed = 0
+def _children_map() -> dict[int, list[int]]:
+    """Padre → hijos de todos los procesos que se ven en /proc."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in keep and int(entry) != 1:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # «pid (nombre) estado ppid ...»: el nombre puede llevar espacios y paréntesis.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def _descendants(root: int) -> list[int]:
+    children, found, pending = _children_map(), [], [root]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def _kill_strays(spare: set[int]) -> int:
+    """Mata los descendientes de este proceso salvo ``spare`` (el kernel), p. ej. los de una
+    bomba de fork. Solo descendientes: este proceso es «subreaper» (ver :func:`main`), así que
+    los huérfanos de la entrega quedan colgando de él y no de init; nunca toca procesos de
+    otro trabajador ni del sistema, con aislamiento o sin él, como root o no."""
+    killed = 0
+    for _ in range(50):  # la bomba crea procesos mientras se recorren
+        strays = [pid for pid in _descendants(os.getpid()) if pid not in spare]
+        for pid in strays:
             try:
-                os.kill(int(entry), 9)
+                os.kill(pid, signal.SIGKILL)
                 killed += 1
             except (ProcessLookupError, PermissionError):
                 pass
+        if not strays:
+            break
+        _reap()
     return killed
+
+
+def _reap() -> None:
+    """Recoge los hijos muertos (como subreaper, los zombis huérfanos son nuestros)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _make_client(notebook, max_cell_output: int):
@@ -111,12 +158,21 @@ def _make_client(notebook, max_cell_output: int):
                     return None
             return super().output(outs, msg, display_id, cell_index)
 
+        async def _async_handle_timeout(self, timeout, cell=None):
+            self.timed_out = True
+            return await super()._async_handle_timeout(timeout, cell)
+
     client = LimitedClient(
         notebook,
         timeout=60,
         kernel_name="python3",
         allow_errors=True,
-        interrupt_on_timeout=False,
+        # Al pasar del tiempo, nbclient interrumpe el kernel (SIGINT, como el botón ■), da la
+        # celda por fallida con este error y espera hasta iopub_timeout a que el kernel acabe:
+        # así no queda ninguna tarea suya leyendo mensajes que son de la celda siguiente.
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": "CeldaSinTerminar", "evalue": "", "traceback": []},
+        iopub_timeout=INTERRUPT_GRACE,
         raise_on_iopub_timeout=False,
         startup_timeout=120,
         record_timing=False,
@@ -125,14 +181,82 @@ def _make_client(notebook, max_cell_output: int):
     return client
 
 
-def _truncation_note(limit: int):
+def _note(text: str):
     from nbformat.v4 import new_output
 
-    return new_output(
-        "stream",
-        name="stderr",
-        text=f"\n[corrector: salida cortada al pasar de {limit // 1024} KB en esta celda]\n",
-    )
+    return new_output("stream", name="stderr", text=f"\n[corrector: {text}]\n")
+
+
+def _truncation_note(limit: int):
+    return _note(f"salida cortada al pasar de {limit // 1024} KB en esta celda")
+
+
+class _KernelStopped(Exception):
+    """La celda ``index`` no terminó, no respondió a la interrupción y se paró el kernel."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
+
+
+INTERRUPT_GRACE = 10  # segundos que el kernel tiene para responder tras la interrupción
+
+
+def _run_cell(client, cell, index: int, timeout: float) -> bool:
+    """Ejecuta una celda; ``False`` si no terminó en ``timeout`` s (nbclient ya interrumpió el
+    kernel, como el botón ■ de Jupyter, y esperó su respuesta hasta ``iopub_timeout``)."""
+    client.timeout = max(1, int(timeout))
+    client.timed_out = False
+    client.execute_cell(cell, index)
+    return not client.timed_out
+
+
+def _interrupt(client, notebook, request: dict) -> bool:
+    """Tras una celda que no terminó (y que nbclient interrumpió), mata los procesos que dejó y
+    comprueba que el kernel vuelve a responder. ``False``: no respondió y se mató."""
+    from nbformat.v4 import new_code_cell
+
+    kernel = getattr(client.km.provisioner, "pid", None)
+    _kill_strays({kernel} if kernel else set())
+    ping = new_code_cell("pass")
+    notebook.cells.append(ping)
+    try:
+        grace = request.get("interrupt_grace", INTERRUPT_GRACE)
+        if _run_cell(client, ping, len(notebook.cells) - 1, grace):
+            return True
+    finally:
+        notebook.cells.pop()
+    _kill_strays(set())  # el kernel incluido
+    return False
+
+
+def _first_line(source: str) -> str:
+    line = next((x.strip() for x in source.splitlines() if x.strip()), "")
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
+def _student_copy(notebook, max_cell_output: int):
+    """Copia del notebook para devolver: solo las celdas del estudiante, sus salidas sin
+    ``transient``/``display_id`` y, por celda, a lo sumo ``max_cell_output`` bytes de salida
+    (``update_display_data`` cambia salidas ya recibidas saltándose el límite de
+    ``LimitedClient``)."""
+    import copy
+
+    copied = copy.deepcopy(notebook)
+    for cell in copied.cells:
+        if cell.cell_type != "code":
+            continue
+        kept, size = [], 0
+        for output in cell.get("outputs", []):
+            output.pop("transient", None)
+            output.get("metadata", {}).pop("display_id", None)
+            size += len(json.dumps(output, default=str))
+            if size > max_cell_output:
+                kept.append(_truncation_note(max_cell_output))
+                break
+            kept.append(output)
+        cell.outputs = kept
+    return copied
 
 
 def _error_of(cell) -> str:
@@ -176,7 +300,7 @@ def _probe_result(cell) -> dict:
 def execute(request: dict) -> dict:
     """Ejecuta el notebook y las sondas; devuelve el informe (sin juzgar nada)."""
     import nbformat
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import DeadKernelError
 
     start = time.monotonic()
     deadline = start + request["total_timeout"]
@@ -190,21 +314,25 @@ def execute(request: dict) -> dict:
     # Una celda que define algo que las sondas usan nunca se salta, aunque encaje en un patrón.
     keep = set(request.get("keep_names", []))
     client = _make_client(notebook, request["max_cell_output"])
-    cells, probes = [], {}
-    report = {"cells": cells, "probes": probes, "kernel_died": None, "out_of_time": False}
+    client.iopub_timeout = request.get("interrupt_grace", INTERRUPT_GRACE)
+    cells: list[dict[str, Any]] = []
+    probes: dict[str, Any] = {}
+    report: dict[str, Any] = {
+        "cells": cells,
+        "probes": probes,
+        "kernel_died": None,
+        "out_of_time": False,
+    }
 
     def run(cell, index, timeout) -> str:
-        client.timeout = max(1, int(timeout))
-        try:
-            client.execute_cell(cell, index)
-        except CellTimeoutError:
-            client.km.interrupt_kernel()
-            if request.get("sandboxed"):
-                kernel = getattr(client.km.provisioner, "pid", None)
-                _kill_strays({os.getpid(), kernel} if kernel else {os.getpid()})
+        if not _run_cell(client, cell, index, timeout):
+            cell.outputs.append(_note(f"esta celda no terminó en {client.timeout} s"))
+            if not _interrupt(client, notebook, request):
+                raise _KernelStopped(index)
             return "tiempo"
         return "error" if _error_of(cell) else "ok"
 
+    returned = None
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for index, cell in enumerate(notebook.cells):
@@ -220,8 +348,16 @@ def execute(request: dict) -> dict:
                     report["out_of_time"] = True
                     cells.append({"index": index, "status": "sin tiempo", "error": ""})
                     continue
-                status = run(cell, index, min(request["cell_timeout"], remaining))
-                cells.append({"index": index, "status": status, "error": _error_of(cell)})
+                timeout = min(request["cell_timeout"], remaining)
+                entry = {"index": index, "status": "en curso", "error": ""}
+                cells.append(entry)
+                entry["status"] = run(cell, index, timeout)
+                entry["error"] = _error_of(cell) if entry["status"] != "tiempo" else ""
+                if entry["status"] == "tiempo":
+                    entry.update(seconds=int(timeout), source=_first_line(source))
+            # Lo que se devuelve al estudiante se copia ANTES de las sondas: nada que hagan
+            # después (p. ej. update_display_data sobre una salida anterior) llega a él.
+            returned = _student_copy(notebook, request["max_cell_output"])
             for probe in request["probes"]:
                 cell = nbformat.v4.new_code_cell(_probe_code(probe))
                 remaining = deadline - time.monotonic()
@@ -233,28 +369,56 @@ def execute(request: dict) -> dict:
                     status = run(
                         cell, len(notebook.cells) - 1, min(request["probe_timeout"], remaining)
                     )
+                except _KernelStopped:
+                    probes[probe["exercise"]] = {"ok": False, "error": "tiempo agotado"}
+                    raise
                 finally:
                     notebook.cells.pop()  # las sondas no quedan en el notebook ejecutado
                 result = _probe_result(cell)
                 if status == "tiempo":
                     result = {"ok": False, "error": "tiempo agotado"}
                 probes[probe["exercise"]] = result
+    except _KernelStopped as stopped:
+        report["kernel_stopped"] = stopped.index
+        for entry in cells:
+            if entry["status"] == "en curso":  # una celda (no una sonda) que no terminó
+                source = notebook.cells[entry["index"]].source
+                timeout = int(min(request["cell_timeout"], request["total_timeout"]))
+                entry.update(status="tiempo", seconds=timeout, source=_first_line(source))
     except DeadKernelError:
-        done = {c["index"] for c in cells}
+        running = [c for c in cells if c["status"] == "en curso"]
+        done = {c["index"] for c in cells if c["status"] != "en curso"}
+        cells[:] = [c for c in cells if c["status"] != "en curso"]
         pending = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
-        report["kernel_died"] = next((i for i in pending if i not in done), len(notebook.cells))
+        report["kernel_died"] = (
+            running[0]["index"]
+            if running
+            else next((i for i in pending if i not in done), len(notebook.cells))
+        )
     except RuntimeError as error:  # el kernel no arrancó (p. ej. sin memoria)
         report["kernel_died"] = -1
         report["startup_error"] = str(error)[:300]
+    finally:
+        _kill_strays(set())  # nada de la entrega sobrevive a su ejecución
     limit = request["max_cell_output"]
     report["truncated"] = sorted(i for i, size in client.sizes.items() if size > limit)
     report["elapsed"] = round(time.monotonic() - start, 1)
-    report["notebook"] = notebook
+    report["notebook"] = returned or _student_copy(notebook, limit)
     return report
+
+
+def _on_sigterm(signum, frame) -> None:
+    """El corrector se rinde (tiempo total agotado): nada de la entrega queda vivo."""
+    _kill_strays(set())
+    os._exit(1)
 
 
 def main() -> int:
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    # Subreaper: los huérfanos de la entrega (p. ej. los de una bomba de fork) pasan a ser
+    # hijos de este proceso, no de init, y _kill_strays los encuentra entre sus descendientes.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     _harden(request.get("uid"), request.get("limits", {}))
     try:
         report = execute(request)

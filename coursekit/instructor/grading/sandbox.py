@@ -9,11 +9,13 @@ las demás entregas, ni la carpeta de resultados, ni el ``$HOME`` del instructor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from pathlib import Path
 import coursekit
 
 SANDBOX_WORKDIR = "/entrega"
+SANDBOX_TMP = "/tmp"  # noqa: S108 - dentro del aislamiento: un tmpfs propio de cada entrega
 SANDBOX_PACKAGE_ROOT = "/opt/coursekit"
 BASE_UID = 61000  # uid sin privilegios del trabajador 0 (61001 el 1...), cuando se corre como root
 
@@ -42,17 +45,98 @@ class Limits:
     max_result_mb: int = 64
 
 
-def bwrap_path() -> str | None:
-    """Ruta de ``bwrap`` si está instalado y funciona aquí; si no, ``None``."""
+PROC_SYS = Path("/proc/sys")  # se cambia en las pruebas para simular un núcleo bloqueado
+INSTALL_BWRAP = "sudo apt-get install -y bubblewrap"
+# Ajustes del núcleo que impiden a bwrap crear espacios de nombres sin root: (archivo bajo
+# /proc/sys, valor que bloquea, quién lo pone, orden que lo arregla hasta reiniciar).
+_BLOCKERS = (
+    (
+        "kernel/apparmor_restrict_unprivileged_userns",
+        "1",
+        "AppArmor (Ubuntu 24.04 y posteriores)",
+        "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+    ),
+    (
+        "kernel/unprivileged_userns_clone",
+        "0",
+        "el núcleo (Debian antiguo)",
+        "sudo sysctl -w kernel.unprivileged_userns_clone=1",
+    ),
+    (
+        "user/max_user_namespaces",
+        "0",
+        "el núcleo (user.max_user_namespaces=0)",
+        "sudo sysctl -w user.max_user_namespaces=15000",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SandboxCheck:
+    """Si bwrap sirve aquí. ``problem``: ``""`` (sirve), ``"falta"`` o ``"bloqueado"``."""
+
+    path: str | None
+    problem: str = ""
+    message: str = ""
+
+
+def check_sandbox() -> SandboxCheck:
+    """Prueba de verdad que bwrap crea un aislamiento como el de las entregas (``true`` dentro)
+    y, si no, explica en español por qué y con qué orden se arregla."""
     path = shutil.which("bwrap")
     if not path:
-        return None
-    probe = subprocess.run(
-        [path, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"],
-        capture_output=True,
-        timeout=30,
+        return SandboxCheck(
+            None,
+            "falta",
+            "bubblewrap (bwrap) no está instalado, y sin él las entregas no se aíslan. "
+            f"Instálalo con: {INSTALL_BWRAP} (Debian/Ubuntu; en Fedora: sudo dnf install "
+            "bubblewrap). En macOS o Windows no existe: corrige en una máquina virtual Linux o "
+            "en WSL2.",
+        )
+    try:
+        probe = subprocess.run(  # noqa: S603 - ruta de bwrap hallada en PATH y argumentos fijos
+            [path, *_PROBE_ARGS, "true"], capture_output=True, text=True, timeout=30
+        )
+        failed, detail = probe.returncode != 0, (probe.stderr or probe.stdout).strip()
+    except (OSError, subprocess.TimeoutExpired) as error:
+        failed, detail = True, str(error)
+    if not failed:
+        return SandboxCheck(path)
+    detail = detail.splitlines()[-1][:300] if detail else "sin mensaje"
+    cause, fix = _blocker()
+    return SandboxCheck(
+        None,
+        "bloqueado",
+        f"bubblewrap está instalado ({path}) pero no puede crear el aislamiento: lo bloquea "
+        f"{cause} (bwrap dijo: «{detail}»). Se arregla con: {fix}",
     )
-    return path if probe.returncode == 0 else None
+
+
+_PROBE_ARGS = (
+    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", SANDBOX_TMP,
+    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session",
+    "--die-with-parent",
+)  # fmt: skip
+
+
+def _blocker() -> tuple[str, str]:
+    """Qué ajuste del núcleo bloquea los espacios de nombres y la orden que lo cambia."""
+    for name, blocking, cause, fix in _BLOCKERS:
+        try:
+            if (PROC_SYS / name).read_text().strip() == blocking:
+                return cause, f"{fix} (hasta reiniciar; para siempre, en /etc/sysctl.d/)"
+        except OSError:
+            continue
+    where = "ejecuta el corrector en una máquina (virtual) Linux donde bwrap funcione"
+    return (
+        "el sistema (¿un contenedor sin privilegios?)",
+        where if os.getuid() == 0 else f"{where}, o como root (sin espacios de usuario)",
+    )
+
+
+def bwrap_path() -> str | None:
+    """Ruta de ``bwrap`` si está instalado y funciona aquí; si no, ``None``."""
+    return check_sandbox().path
 
 
 def _system_mounts() -> list[str]:
@@ -95,16 +179,20 @@ def _python_mounts() -> tuple[list[str], str | None]:
     return args, SANDBOX_PACKAGE_ROOT
 
 
-def sandbox_environment(pythonpath: str | None) -> dict[str, str]:
-    """Entorno limpio para la entrega: nada del instructor (ni tokens ni rutas)."""
+def sandbox_environment(pythonpath: str | None, workdir: str = SANDBOX_WORKDIR) -> dict[str, str]:
+    """Entorno limpio para la entrega: nada del instructor (ni tokens ni rutas). Sus carpetas
+    (temporales, IPython, matplotlib, puntos de control) están todas bajo ``workdir``, propia
+    de la entrega; en el aislamiento, ``/tmp`` también lo es."""
+    tmp = SANDBOX_TMP if workdir == SANDBOX_WORKDIR else str(Path(workdir) / "tmp")
     env = {
         "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp",
+        "HOME": tmp,
+        "TMPDIR": tmp,
         "USER": "alumno",
         "LOGNAME": "alumno",
         "LANG": "C.UTF-8",
         "COURSE_PROFILE": "ci",
-        "COURSE_CHECKPOINT_DIR": f"{SANDBOX_WORKDIR}/checkpoints",
+        "COURSE_CHECKPOINT_DIR": f"{workdir}/checkpoints",
         "HF_HUB_OFFLINE": "1",
         "HF_DATASETS_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
@@ -112,9 +200,9 @@ def sandbox_environment(pythonpath: str | None) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        "MPLCONFIGDIR": "/tmp/matplotlib",
-        "IPYTHONDIR": "/tmp/ipython",
-        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+        "MPLCONFIGDIR": f"{tmp}/matplotlib",
+        "IPYTHONDIR": f"{tmp}/ipython",
+        "JUPYTER_RUNTIME_DIR": f"{tmp}/jupyter-runtime",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
@@ -123,12 +211,73 @@ def sandbox_environment(pythonpath: str | None) -> dict[str, str]:
     return env
 
 
-def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[str, str]]:
-    """Orden y entorno que lanzan ``run_one``: con bwrap si lo hay; si no, sin aislamiento."""
+def private_workdir(uid: int | None) -> Path:
+    """Carpeta propia de una entrega SIN aislamiento: trabajo, ``tmp/`` y ``checkpoints/``, y
+    ``lib/coursekit`` (enlace al paquete) si el paquete no está instalado en el entorno, para
+    que ``PYTHONPATH`` no exponga la raíz del repositorio (``hidden_tests/``). Permisos 0700; si
+    el corrector es root, del usuario sin privilegios ``uid`` que ejecutará la entrega."""
+    root = Path(tempfile.mkdtemp(prefix="coursekit-entrega-"))
+    for name in ("tmp", "checkpoints", "lib"):
+        (root / name).mkdir(mode=0o700)
+    package = Path(coursekit.__file__).resolve().parent
+    if not _package_in_environment(package):
+        (root / "lib" / "coursekit").symlink_to(package, target_is_directory=True)
+    if uid is not None:
+        for path in (root, *root.rglob("*")):
+            os.lchown(path, uid, uid)
+    return root
+
+
+def unprivileged_python_problem(uid: int) -> str:
+    """``""`` si el usuario sin privilegios ``uid`` puede arrancar este Python con lo que
+    necesita el corrector (sin aislamiento, como root); si no, la última línea del error (p. ej.
+    un Python instalado bajo ``/root``, que solo root puede leer)."""
+    workdir = private_workdir(uid)
+    try:
+        _, env = build_command(None, Limits(), workdir)
+        code = "import ipykernel, nbclient, coursekit.instructor.grading.run_one"
+        try:
+            done = subprocess.run(  # noqa: S603 - este mismo Python con un código fijo
+                [sys.executable, "-c", code],
+                cwd=workdir,
+                env=env,
+                user=uid,
+                group=uid,
+                extra_groups=[],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        except (OSError, subprocess.SubprocessError) as error:  # p. ej. sin permiso para Python
+            return f"{type(error).__name__}: {error}"[:300]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if done.returncode == 0:
+        return ""
+    return (done.stderr.strip().splitlines() or ["sin mensaje"])[-1][:300]
+
+
+def _package_in_environment(package: Path) -> bool:
+    prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    return any(package.is_relative_to(p) for p in prefixes)
+
+
+def build_command(
+    bwrap: str | None, limits: Limits, workdir: Path | None = None, uid: int | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """Orden y entorno que lanzan ``run_one``: con bwrap si lo hay; si no, sin aislamiento y
+    en ``workdir`` (de :func:`private_workdir`), que también es la carpeta de trabajo.
+
+    ``uid``: el del trabajador dentro del aislamiento cuando el corrector no es root (bwrap lo
+    pone en su espacio de usuarios: la entrega no se ve con el uid del instructor); como root,
+    es ``run_one`` quien cambia de usuario."""
     runner = [sys.executable, "-m", "coursekit.instructor.grading.run_one"]
     if bwrap is None:
-        package_root = str(Path(coursekit.__file__).resolve().parents[1])
-        return runner, sandbox_environment(package_root)
+        if workdir is None:
+            raise ValueError("sin aislamiento, cada entrega necesita su carpeta (workdir)")
+        lib = workdir / "lib"
+        pythonpath = str(lib) if (lib / "coursekit").exists() else None
+        return runner, sandbox_environment(pythonpath, str(workdir))
     python_args, pythonpath = _python_mounts()
     command = [
         bwrap,
@@ -142,7 +291,7 @@ def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[st
         "--size",
         str(512 * 1024**2),
         "--tmpfs",
-        "/tmp",
+        SANDBOX_TMP,
         "--perms",
         "1777",
         "--size",
@@ -161,6 +310,7 @@ def build_command(bwrap: str | None, limits: Limits) -> tuple[list[str], dict[st
         "--unshare-net",
         "--unshare-uts",
         "--unshare-cgroup-try",
+        *(["--unshare-user", "--uid", str(uid), "--gid", str(uid)] if uid is not None else []),
         "--die-with-parent",
         "--new-session",
         *runner,
@@ -180,12 +330,19 @@ class Completed:
 
 
 def run_sandboxed(
-    command: list[str], env: dict[str, str], request: bytes, timeout: float, max_bytes: int
+    command: list[str],
+    env: dict[str, str],
+    request: bytes,
+    timeout: float,
+    max_bytes: int,
+    cwd: Path | None = None,
 ) -> Completed:
     """Ejecuta ``command`` con ``request`` en stdin; lo mata (a él y a su grupo) al pasar de
-    ``timeout`` segundos o de ``max_bytes`` de salida."""
-    process = subprocess.Popen(
+    ``timeout`` segundos o de ``max_bytes`` de salida: primero SIGTERM (``run_one`` mata
+    entonces a todos sus descendientes, kernel incluido) y, si sigue vivo, SIGKILL."""
+    process = subprocess.Popen(  # noqa: S603 - orden de build_command: bwrap o este Python
         command,
+        cwd=cwd,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -240,8 +397,85 @@ def run_sandboxed(
 
 
 def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    time.sleep(0.05)
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 0.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace or 0.05)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+UID_BLOCK = 100  # uids por corrector: 61000-61099 el primero, 61100-61199 el segundo...
+
+
+def _uids_in_use(first: int, count: int) -> bool:
+    import psutil
+
+    for process in psutil.process_iter(["uids"]):
+        uids = process.info["uids"]
+        if uids and first <= uids.real < first + count:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def reserve_slots(workers: int, blocks: int = 40):
+    """Primer número de trabajador de este corrector (el uid es ``BASE_UID`` + número), con
+    un bloque de uids suyo mientras dure: dos correctores a la vez como root (p. ej. dos
+    clases, o las pruebas y un CI en la misma máquina) no comparten uid, así que ni el
+    RLIMIT_NPROC de uno cuenta los procesos del otro ni :func:`kill_user_processes` los mata.
+    El bloque se reserva con un cerrojo (``flock``) que el sistema suelta si el proceso muere.
+    Sin root, el uid solo existe dentro de bwrap: no hace falta reservar."""
+    if workers > UID_BLOCK:
+        raise ValueError(f"a lo sumo {UID_BLOCK} trabajadores")
+    if os.getuid() != 0:
+        yield 0
+        return
+    import fcntl
+
+    for block in range(blocks):
+        path = Path(tempfile.gettempdir()) / f"coursekit-uids-{BASE_UID + block * UID_BLOCK}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        if _uids_in_use(BASE_UID + block * UID_BLOCK, UID_BLOCK):  # alguien que no reserva
+            os.close(fd)
+            continue
+        try:
+            yield block * UID_BLOCK
+        finally:
+            os.close(fd)
+        return
+    raise RuntimeError(f"hay {blocks} correctores a la vez en esta máquina: no quedan uids")
+
+
+def kill_user_processes(uid: int, wait: float = 60.0) -> int:
+    """Mata los procesos que queden del usuario ``uid`` y espera (hasta ``wait`` s) a que no
+    quede ninguno: los restos de una bomba de fork tardan en desaparecer y, mientras tanto,
+    cuentan para el RLIMIT_NPROC de la siguiente entrega del mismo trabajador. Solo para el uid
+    propio de un trabajador (corrector como root): nadie más lo usa."""
+    import psutil
+
+    if uid < BASE_UID:
+        raise ValueError(f"uid {uid} no es de un trabajador del corrector")
+    killed, deadline = 0, time.monotonic() + wait
+    while True:
+        found = 0
+        for process in psutil.process_iter(["uids"]):
+            try:
+                if process.info["uids"] and process.info["uids"].real == uid:
+                    process.kill()
+                    found += 1
+            except psutil.Error:
+                continue
+        killed += found
+        if not found or time.monotonic() > deadline:
+            return killed
+        time.sleep(0.1)

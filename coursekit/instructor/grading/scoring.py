@@ -1,7 +1,8 @@
 """Juzgar lo que observaron las sondas y repartir los puntos (fuera del aislamiento).
 
 Este módulo nunca ejecuta código del estudiante: solo compara datos (números, listas,
-textos) con la referencia que calcula cada juez.
+textos) con la referencia que calcula cada juez, y antes comprueba que tengan la forma que
+declara la prueba (``probe_data``): unos datos absurdos valen 0, nunca un juez desbocado.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from coursekit.instructor.grading.execution import GRADED, ExecutionResult
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.probe_data import INVALID_PREFIX, InvalidProbeData, validate
 
 NOT_RUN_HINT = "no se pudo comprobar: el notebook no llegó a ejecutarse."
 
@@ -70,7 +72,10 @@ def judge_exercise(test: HiddenTest, observation: dict | None) -> ExerciseScore:
         verdicts = dict.fromkeys(test.parts, hint)
     else:
         try:
+            validate(test.schema, observation.get("value"))
             verdicts = test.judge(observation.get("value"))
+        except InvalidProbeData as error:  # el juez nunca ve datos sin la forma declarada
+            verdicts = dict.fromkeys(test.parts, f"{INVALID_PREFIX}: {error}")
         except Exception as error:  # datos con forma inesperada: la parte no se da por buena
             generic = f"la respuesta no tiene la forma esperada ({type(error).__name__})."
             verdicts = dict.fromkeys(test.parts, generic)
@@ -88,6 +93,11 @@ def grade(result: ExecutionResult, tests: LabTests) -> StudentGrade:
         for test in tests.tests
     ]
     return StudentGrade(result, exercises)
+
+
+def zero_grade(result: ExecutionResult, tests: LabTests) -> StudentGrade:
+    """Cero en todo, sin juzgar nada (la entrega no se pudo ejecutar o juzgar)."""
+    return StudentGrade(result, [judge_exercise(test, None) for test in tests.tests])
 
 
 def format_points(value: float) -> str:
