@@ -10,6 +10,7 @@ Formatos aceptados (los que dan los LMS):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import unicodedata
@@ -25,7 +26,9 @@ MAX_ZIP_BYTES = 2 * 1024**3
 MAX_NOTEBOOK_BYTES = 50 * 1024**2
 
 _MOODLE_RE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_\w+_?$")
-_CANVAS_RE = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$")
+_CANVAS_RE = re.compile(
+    r"^(?P<name>[a-z0-9]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$"
+)
 _LAB_HEADING_RE = re.compile(r"^#\s*Lab\s+(?P<lab>\d{2})\b", re.MULTILINE)
 _CHECK_ID_RE = re.compile(r"""check\(\s*["'](?P<lab>\d{2})-[\w-]+["']""")
 _TODO_ID_RE = re.compile(r"""todo\(\s*["'](?P<lab>\d{2})-[\w-]+["']""")
@@ -40,6 +43,7 @@ class Submission:
     path: Path | None
     original_name: str
     layout: str  # "plano", "moodle" o "canvas"
+    late: bool = False  # Canvas marcó el archivo con _LATE_ (ver late.py)
 
 
 def _slug(text: str) -> str:
@@ -107,7 +111,14 @@ def discover(folder: Path) -> list[Submission]:
             canvas = _CANVAS_RE.match(entry.name)
             if canvas:
                 submissions.append(
-                    Submission(canvas["id"], canvas["name"], entry, canvas["rest"], "canvas")
+                    Submission(
+                        canvas["id"],
+                        canvas["name"],
+                        entry,
+                        canvas["rest"],
+                        "canvas",
+                        late=bool(canvas["late"]),
+                    )
                 )
             else:
                 submissions.append(
@@ -124,9 +135,7 @@ def _unique_ids(submissions: list[Submission]) -> list[Submission]:
         count = seen.get(sub.student_id, 0)
         seen[sub.student_id] = count + 1
         if count:
-            sub = Submission(
-                f"{sub.student_id}-{count + 1}", sub.name, sub.path, sub.original_name, sub.layout
-            )
+            sub = dataclasses.replace(sub, student_id=f"{sub.student_id}-{count + 1}")
         result.append(sub)
     return result
 
