@@ -47,6 +47,8 @@ from coursekit.instructor.grading.similarity import (
 from coursekit.instructor.grading.spreadsheet import FORMULA_STARTS, safe_row
 
 FINAL_CSV = "notas_finales.csv"
+# Lo que añade finish-grades a cada retroalimentación empieza aquí: al repetirlo se sustituye.
+FEEDBACK_MARKER = "<!-- notas finales (coursekit finish-grades) -->"
 
 
 @dataclass
@@ -179,6 +181,7 @@ def finish(out_dir: str | Path, lab: str, options: FinishOptions) -> list[FinalR
                 row.review.append(row.late.note)
         feedback_file = _feedback_path(out, row.student_id)
         feedback = feedback_file.read_text(encoding="utf-8") if feedback_file.is_file() else ""
+        feedback = feedback.split(FEEDBACK_MARKER)[0].rstrip("\n") + "\n"
         row.review += review_reasons(
             row.status,
             row.reason,
@@ -187,16 +190,12 @@ def finish(out_dir: str | Path, lab: str, options: FinishOptions) -> list[FinalR
             folders.get(row.student_id, 1),
         )
         extra = manual_feedback(marks, criteria, row.student_id) + _late_section(row)
-        if extra and feedback_file.is_file():
-            total = _fmt(row.final)
-            maximum = _fmt(row.auto_max + manual_max)
-            feedback_file.write_text(
-                feedback.rstrip("\n")
-                + "\n\n"
-                + extra
-                + f"\n**Nota final: {total} de {maximum} puntos.**\n",
-                encoding="utf-8",
-            )
+        if feedback_file.is_file():
+            if extra:
+                total = _fmt(row.final)
+                maximum = _fmt(row.auto_max + manual_max)
+                extra = f"\n{FEEDBACK_MARKER}\n{extra}\n**Nota final: {total} de {maximum}.**\n"
+            feedback_file.write_text(feedback + extra, encoding="utf-8")
     _write_final_csv(out, rows, manual_max, bool(options.late))
     pairs_section = ""
     if options.similarity is not None:
@@ -295,6 +294,7 @@ def _write_lms(out: Path, rows: list[FinalRow], manual_max: float, options: Fini
     for row in rows:
         feedback_file = _feedback_path(out, row.student_id)
         feedback = feedback_file.read_text(encoding="utf-8") if feedback_file.is_file() else ""
+        feedback = feedback.replace(FEEDBACK_MARKER + "\n", "")
         records.append(
             lms.LmsRecord(row.student_id, row.name, row.final, row.auto_max + manual_max, feedback)
         )

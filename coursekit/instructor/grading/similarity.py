@@ -1,11 +1,12 @@
 """Trabajos copiados: por ejercicio, las parejas de estudiantes con el código más parecido.
 
-De cada entrega se toma la celda de cada ejercicio (la que lleva su comentario «ejercicio
-<id>» o, si lo borró, la que conserva el id de celda de la plantilla), se quitan las líneas que
-ya traía la plantilla y se normaliza con ``tokenize`` de Python: fuera comentarios, espacios y
-líneas en blanco; cada nombre propio (variables, funciones) pasa a ``_``, los textos a ``"S"``;
-se conservan palabras clave, funciones integradas, atributos (``.argmax``), números y
-operadores. Así, renombrar variables o cambiar comentarios no esconde una copia.
+De cada entrega se toma la celda de cada ejercicio (la que lleva su comentario «ejercicio <id>»
+o, si lo borró, la que conserva el id de celda de la plantilla), se quitan las líneas que ya
+traía la plantilla y se normaliza con ``tokenize`` y ``ast`` de Python: fuera comentarios,
+espacios y líneas en blanco; cada nombre que crea el propio estudiante (variables, funciones,
+argumentos) pasa a ``_`` y los textos a ``"S"``; se conservan palabras clave, nombres que
+vienen de fuera (``optimizer``, ``torch``), atributos (``.argmax``), números y operadores. Así,
+renombrar variables o cambiar comentarios no esconde una copia.
 
 La comparación es ``difflib.SequenceMatcher`` (biblioteca estándar, Ratcliff/Obershelp) sobre
 las listas de símbolos: la proporción de símbolos en bloques comunes (1 = iguales). Con
@@ -18,6 +19,7 @@ informe muestra las dos regiones lado a lado para que decida una persona.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import difflib
 import html
@@ -88,8 +90,36 @@ def _dedent(code: str) -> str:
     return "\n".join(line[cut:] for line in lines).strip("\n")
 
 
+def bound_names(code: str) -> set[str] | None:
+    """Nombres que el propio código crea (asignaciones, bucles, argumentos, funciones,
+    importaciones); ``None`` si no se puede analizar con ``ast``."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
 def normalize(code: str) -> list[str]:
-    """Símbolos del código sin comentarios, espacios ni nombres propios."""
+    """Símbolos del código sin comentarios ni espacios, con los nombres que crea el propio
+    código (sus variables, funciones y argumentos) cambiados por ``_``. Los nombres que vienen
+    de fuera (``optimizer``, ``torch``, los de la plantilla) se conservan: distinguen
+    ``optimizer.step()`` de ``lr_scheduler.step()``."""
+    own = bound_names(code)
+    if own is not None:  # forma canónica: mismos saltos de línea, paréntesis y comillas
+        code = ast.unparse(ast.parse(code))
     tokens: list[str] = []
     previous = ""
     try:
@@ -100,7 +130,11 @@ def normalize(code: str) -> list[str]:
             if kind in (tokenize.INDENT, tokenize.DEDENT):
                 tokens.append(tokenize.tok_name[kind])
             elif kind == tokenize.NAME:
-                keep = keyword.iskeyword(text) or text in _BUILTINS or previous == "."
+                keep = keyword.iskeyword(text) or previous == "."
+                if own is None:  # sin ast: solo se conservan las funciones integradas
+                    keep = keep or text in _BUILTINS
+                else:
+                    keep = keep or text not in own
                 tokens.append(text if keep else "_")
             elif kind == tokenize.STRING or kind in _fstring_kinds():
                 if not tokens or tokens[-1] != '"S"':
