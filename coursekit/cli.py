@@ -221,6 +221,12 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no aislar con bubblewrap (solo para entregas de confianza)",
     )
+    parser.add_argument(
+        "--solo",
+        metavar="IDS",
+        help="ejecuta solo estas entregas (ids separados por comas) y rehace la tabla de --out "
+        "con las sondas guardadas de todas",
+    )
     _add_finish_options(parser)
 
 
@@ -342,6 +348,7 @@ def _run_grade(args: argparse.Namespace) -> int:
         tests_dir=args.tests,
         limits=limits,
         sandbox=not args.no_sandbox,
+        only={i.strip() for i in args.solo.split(",") if i.strip()} if args.solo else None,
     )
     _write_run_manifest(args, run, limits, started)
     from coursekit.instructor.grading.finalize import finish
@@ -382,6 +389,35 @@ def _write_run_manifest(args, run, limits, started) -> None:
         source=args.submissions,
     )
     write_manifest(run.out_dir, manifest)
+
+
+def _configure_rejudge(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("correccion", metavar="CORRECCION", help="carpeta --out de coursekit grade")
+    parser.add_argument("--lab", required=True, help="número del lab corregido: 01, 02...")
+    parser.add_argument("--entregas", metavar="ZIP", help="zip o carpeta de entregas")
+    parser.add_argument("--tests", default=None, metavar="DIR", help="carpeta de pruebas ocultas")
+    _add_finish_options(parser)
+
+
+def _run_rejudge(args: argparse.Namespace) -> int:
+    import time
+
+    from coursekit.instructor.grading.finalize import finish
+    from coursekit.instructor.grading.grader import normalize_lab
+    from coursekit.instructor.grading.rejudge import rejudge
+
+    start = time.monotonic()
+    lab = normalize_lab(args.lab)
+    options = _finish_options(args, args.entregas)
+    grades, warnings = rejudge(args.correccion, lab, args.tests)
+    for warning in warnings:
+        print(f"⚠️  {warning}")
+    finish(args.correccion, lab, options)
+    print(
+        f"{len(grades)} entregas juzgadas de nuevo en {time.monotonic() - start:.1f} s, sin "
+        f"ejecutarlas. Resultados en {args.correccion}/."
+    )
+    return 0
 
 
 def _configure_finish_grades(parser: argparse.ArgumentParser) -> None:
@@ -450,6 +486,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="corrige las entregas de un lab: notas.csv, retroalimentación y resumen.html",
         configure=_configure_grade,
         run=_run_grade,
+    ),
+    "rejudge": Subcommand(
+        help="vuelve a juzgar una corrección con las sondas guardadas (sin ejecutar entregas)",
+        configure=_configure_rejudge,
+        run=_run_rejudge,
     ),
     "finish-grades": Subcommand(
         help="tras corregir: notas a mano, retrasos, revisar a mano, parecidos y archivos del LMS",

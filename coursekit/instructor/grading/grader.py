@@ -19,6 +19,7 @@ from coursekit.instructor.grading.execution import (
 )
 from coursekit.instructor.grading.hidden import LabTests, load_lab_tests
 from coursekit.instructor.grading.layouts import open_submissions
+from coursekit.instructor.grading.rejudge import rejudge, save_probes, select_submissions
 from coursekit.instructor.grading.reports import (
     write_feedback,
     write_grades_csv,
@@ -61,8 +62,12 @@ def grade_class(
     tests_dir: str | Path | None = None,
     limits: Limits | None = None,
     sandbox: bool = True,
+    only: set[str] | None = None,
 ) -> GradeRun:
-    """Corrige todas las entregas de ``source`` (carpeta o zip) y escribe los informes."""
+    """Corrige todas las entregas de ``source`` (carpeta o zip) y escribe los informes.
+
+    ``only``: ids que se ejecutan; la tabla se rehace con las sondas guardadas de todos
+    (ver ``rejudge``)."""
     start = time.monotonic()
     lab = normalize_lab(lab)
     tests = load_lab_tests(lab, tests_dir)
@@ -78,6 +83,8 @@ def grade_class(
         print(f"⚠️  {NO_SANDBOX_WARNING}", flush=True)
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch:
         submissions = open_submissions(source, Path(scratch))
+        if only is not None:
+            submissions = select_submissions(submissions, only)
         print(f"{len(submissions)} entregas del lab {lab}; {workers} a la vez.", flush=True)
         slots: queue.Queue[int] = queue.Queue()
         for slot in range(workers):
@@ -96,15 +103,19 @@ def grade_class(
                 student = grade(result, tests)
                 grades.append(student)
                 _save_notebook(result, out)
+                save_probes(result, tests, out)  # para volver a juzgar sin ejecutar
                 print(
                     f"  {result.submission.student_id} ({result.submission.name}): "
                     f"{format_points(student.total)}/{format_points(student.max_points)} "
                     f"[{result.status}] {result.reason}".rstrip(),
                     flush=True,
                 )
-    write_grades_csv(grades, tests, out)
-    write_feedback(grades, lab, out)
-    write_summary_html(grades, tests, out, warnings)
+    if only is not None:
+        grades, warnings = rejudge(out, lab, tests_dir, warnings)
+    else:
+        write_grades_csv(grades, tests, out)
+        write_feedback(grades, lab, out)
+        write_summary_html(grades, tests, out, warnings)
     return GradeRun(grades, tests, out, warnings, time.monotonic() - start)
 
 
