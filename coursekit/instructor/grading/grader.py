@@ -82,7 +82,7 @@ def grade_class(
         warnings.append(NO_SANDBOX_WARNING)
         print(f"⚠️  {NO_SANDBOX_WARNING}", flush=True)
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch:
-        submissions = open_submissions(source, Path(scratch))
+        submissions = open_submissions(source, Path(scratch), lab)
         if only is not None:
             submissions = select_submissions(submissions, only)
         print(f"{len(submissions)} entregas del lab {lab}; {workers} a la vez.", flush=True)

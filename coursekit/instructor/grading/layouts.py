@@ -85,12 +85,21 @@ def _single_root(folder: Path) -> Path:
     return folder
 
 
-def _pick_notebook(files: list[Path]) -> Path | None:
+def _pick_notebook(files: list[Path], lab: str | None = None) -> Path | None:
+    """El notebook de la carpeta; si hay varios, el primero cuyo contenido es del lab ``lab``
+    (finalize/review lo marca para revisar a mano)."""
     notebooks = sorted(f for f in files if f.suffix.lower() == ".ipynb")
+    if lab and len(notebooks) > 1:
+        for notebook in notebooks:
+            try:
+                if identify_lab(read_notebook_json(notebook)) == lab:
+                    return notebook
+            except (CourseError, OSError):
+                continue
     return notebooks[0] if notebooks else None
 
 
-def discover(folder: Path) -> list[Submission]:
+def discover(folder: Path, lab: str | None = None) -> list[Submission]:
     """Entregas de ``folder`` (ya descomprimida), ordenadas por identificador."""
     folder = _single_root(folder)
     submissions: list[Submission] = []
@@ -100,7 +109,7 @@ def discover(folder: Path) -> list[Submission]:
         moodle = _MOODLE_RE.match(entry.name) if entry.is_dir() else None
         if moodle:
             files = [f for f in entry.rglob("*") if f.is_file() and not f.name.startswith(".")]
-            notebook = _pick_notebook(files)
+            notebook = _pick_notebook(files, lab)
             original = notebook.name if notebook else ", ".join(sorted(f.name for f in files))
             submissions.append(
                 Submission(moodle["id"], moodle["name"], notebook, original or "(vacía)", "moodle")
@@ -140,7 +149,7 @@ def _unique_ids(submissions: list[Submission]) -> list[Submission]:
     return result
 
 
-def open_submissions(source: str | Path, workdir: Path) -> list[Submission]:
+def open_submissions(source: str | Path, workdir: Path, lab: str | None = None) -> list[Submission]:
     """Entregas de una carpeta o de un zip (que se descomprime en ``workdir``)."""
     source = Path(source)
     if not source.exists():
@@ -151,7 +160,7 @@ def open_submissions(source: str | Path, workdir: Path) -> list[Submission]:
         folder = safe_extract(source, workdir / "zip")
     else:
         folder = source
-    submissions = discover(folder)
+    submissions = discover(folder, lab)
     if not submissions:
         raise CourseError(
             f"No encontré entregas en {str(source)!r}: espero notebooks .ipynb sueltos o el zip "
