@@ -122,3 +122,34 @@ def test_submissions_run_as_an_unprivileged_uid(graded):
     text = _printed(out, rows, "Busca Pruebas")
     uid = int(text.split("UID:")[1].split()[0])
     assert uid >= 61000
+
+
+def test_the_class_gives_lms_files_and_rejudges_from_stored_probes(graded, tmp_path):
+    """La clase de prueba produce la hoja y el zip de Moodle y el CSV de Canvas con los ids del
+    zip, y volver a juzgar con las sondas guardadas da la misma tabla sin ejecutar nada."""
+    import shutil
+    import zipfile
+
+    from coursekit.instructor.grading.finalize import FinishOptions, finish
+    from coursekit.instructor.grading.rejudge import rejudge
+
+    _, rows, out, _, _ = graded
+    copy = tmp_path / "correccion"
+    shutil.copytree(out, copy)
+    before = (copy / "notas.csv").read_bytes()
+    rejudge(copy, "01")
+    assert (copy / "notas.csv").read_bytes() == before
+    options = FinishOptions(moodle_sheet=True, moodle_zip=True, canvas_assignment="Lab 01")
+    finish(copy, "01", options)
+    ids = {row["id"] for row in rows.values()}
+    with (copy / "moodle_hoja_calificaciones.csv").open(encoding="utf-8", newline="") as handle:
+        sheet = list(csv.reader(handle))
+    assert sheet[0][0] == "Identificador" and "Última modificación (calificación)" in sheet[0]
+    assert {row[0] for row in sheet[1:]} == {f"Participante {i}" for i in ids}
+    with zipfile.ZipFile(copy / "moodle_retroalimentacion.zip") as bundle:
+        folders = {name.split("/")[0].split("_", 4)[1] for name in bundle.namelist()}
+    assert folders == ids
+    with (copy / "canvas_calificaciones.csv").open(encoding="utf-8", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert {row[1] for row in canvas[2:]} == ids
