@@ -154,6 +154,19 @@ def test_finish_merges_manual_late_review_similarity_and_lms(graded_class, tmp_p
     assert canvas[0][-1] == "Lab 02 (678)" and canvas[1][-1] == "7"
 
 
+def test_canvas_late_mark_saved_with_the_probes_counts_one_day(graded_class):
+    from coursekit.instructor.grading.rejudge import save_probes
+
+    out, _ = graded_class
+    sub = Submission("1234", "perezana", None, "02.ipynb", "canvas", late=True)
+    save_probes(ExecutionResult(sub, GRADED), load_lab_tests("02"), out)
+    policy = LatePolicy(datetime(2026, 12, 1, 23, 59), percent_per_day=10)
+    finish(out, "02", FinishOptions(late=policy))
+    rows = _rows(out / "notas_finales.csv")
+    assert rows["1234"]["días de retraso"] == "1" and "revísala" in rows["1234"]["revisar"]
+    assert rows["87"]["días de retraso"] == "0"
+
+
 def test_finish_refuses_a_bad_manual_csv_before_writing(graded_class, tmp_path):
     out, _ = graded_class
     manual = tmp_path / "manual.csv"

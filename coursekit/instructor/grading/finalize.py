@@ -159,6 +159,7 @@ def finish(out_dir: str | Path, lab: str, options: FinishOptions) -> list[FinalR
     times, late_marks = {}, set()
     if options.late and options.source and Path(options.source).is_file():
         times, late_marks = zip_times(options.source)
+    late_marks |= _late_marks_from_probes(out)
     if options.times_csv:
         times.update(read_id_dates(options.times_csv, "horas de entrega"))
     extensions = (
@@ -203,6 +204,19 @@ def finish(out_dir: str | Path, lab: str, options: FinishOptions) -> list[FinalR
     _append_summary(out, rows, pairs_section)
     _write_lms(out, rows, manual_max, options)
     return rows
+
+
+def _late_marks_from_probes(out: Path) -> set[str]:
+    """Ids que el LMS marcó tarde (``_LATE_`` de Canvas), según las sondas guardadas."""
+    marks = set()
+    for path in (out / "sondas").glob("*.json"):
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8")).get("entrega", {})
+        except (OSError, ValueError):
+            continue
+        if entry.get("tarde"):
+            marks.add(str(entry.get("id")))
+    return marks
 
 
 def _write_final_csv(out: Path, rows: list[FinalRow], manual_max: float, late: bool) -> Path:
