@@ -340,6 +340,9 @@ def _run_grade(args: argparse.Namespace) -> int:
     )
     options = _finish_options(args, args.submissions)  # fechas y CSV mal escritos: antes
     started = datetime.now(timezone.utc)
+    from coursekit.instructor.grading.manifest import git_commit
+
+    commit = git_commit()  # al empezar: el código con el que se ejecutan las entregas
     run = grade_class(
         args.submissions,
         args.lab,
@@ -350,7 +353,7 @@ def _run_grade(args: argparse.Namespace) -> int:
         sandbox=not args.no_sandbox,
         only={i.strip() for i in args.solo.split(",") if i.strip()} if args.solo else None,
     )
-    _write_run_manifest(args, run, limits, started)
+    _write_run_manifest(args, run, limits, started, commit)
     from coursekit.instructor.grading.finalize import finish
 
     finish(run.out_dir, run.tests.lab, options)
@@ -361,7 +364,7 @@ def _run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_run_manifest(args, run, limits, started) -> None:
+def _write_run_manifest(args, run, limits, started, commit) -> None:
     from coursekit.instructor.grading.grader import NO_SANDBOX_WARNING
     from coursekit.instructor.grading.hidden import default_tests_dir
     from coursekit.instructor.grading.manifest import build_manifest, write_manifest
@@ -387,6 +390,7 @@ def _write_run_manifest(args, run, limits, started) -> None:
         seconds=run.seconds,
         options={"workers": args.workers},
         source=args.submissions,
+        git=commit,
     )
     write_manifest(run.out_dir, manifest)
 

@@ -81,9 +81,11 @@ def build_manifest(
     seconds: float,
     options: dict | None = None,
     source: str | Path | None = None,
+    git: dict | None | str = "ahora",
 ) -> dict:
     """El manifiesto de una corrida. ``submissions``: una entrada por entrega con al menos
-    ``id`` y ``archivo`` (ruta o ``None``); se añade su sha256."""
+    ``id`` y ``archivo`` (ruta o ``None``); se añade su sha256. ``git``: el commit leído al
+    empezar la corrida (por defecto se lee ahora)."""
     rows = []
     for entry in submissions:
         row = dict(entry)
@@ -93,7 +95,7 @@ def build_manifest(
     limits_dict = dataclasses.asdict(limits) if dataclasses.is_dataclass(limits) else limits
     return {
         "coursekit": coursekit.__version__,
-        "git": git_commit(),
+        "git": git_commit() if git == "ahora" else git,
         "python": platform.python_version(),
         "entorno_sha256": environment_hash(),
         "lab": lab,
