@@ -190,7 +190,8 @@ def finish(out_dir: str | Path, lab: str, options: FinishOptions) -> list[FinalR
             load_executed(out, row.student_id),
             folders.get(row.student_id, 1),
         )
-        extra = manual_feedback(marks, criteria, row.student_id) + _late_section(row)
+        sections = (manual_feedback(marks, criteria, row.student_id), _late_section(row))
+        extra = "\n".join(section for section in sections if section)
         if feedback_file.is_file():
             if extra:
                 total = _fmt(row.final)
