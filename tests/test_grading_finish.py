@@ -207,3 +207,16 @@ def test_manifest_records_versions_hashes_limits_and_times(tmp_path):
     assert notebook == hashlib.sha256(b'{"cells": []}').hexdigest()
     assert data["segundos"] == 12.3 and data["entregas"][0]["id"] == "1"
     assert data["git"] is None or len(data["git"]["commit"]) == 40
+
+
+def test_finish_grades_command(graded_class, capsys):
+    from coursekit.cli import main
+
+    out, archive = graded_class
+    args = ["finish-grades", str(out), "--lab", "2", "--entregas", str(archive)]
+    assert main([*args, "--moodle-hoja", "--canvas-tarea", "Lab 02", "--lms-escala", "10"]) == 0
+    assert "para revisar a mano" in capsys.readouterr().out
+    canvas = (out / "canvas_calificaciones.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[1].endswith(",10")
+    assert main([*args, "--fecha-limite", "mañana"]) == 2
+    assert "No entiendo la fecha" in capsys.readouterr().err
