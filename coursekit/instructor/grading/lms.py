@@ -284,12 +284,6 @@ def canvas_gradebook_csv(
     return skipped
 
 
-def read_csv_rows(path: Path) -> list[list[str]]:
-    """Filas de un CSV propio (para las pruebas y la revisión): UTF-8 y comas."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
 __all__ = [
     "CANVAS_FIXED",
     "LmsRecord",
