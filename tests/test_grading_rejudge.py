@@ -96,3 +96,42 @@ def test_rejudge_without_probes_and_unknown_ids(tmp_path):
     assert select_submissions(subs, {"2"}) == subs[1:]
     with pytest.raises(CourseError, match="No hay entregas con id 9"):
         select_submissions(subs, {"9"})
+
+
+def test_grading_only_some_students_keeps_the_other_rows(tmp_path, monkeypatch):
+    """grade_class(only=...) ejecuta solo esas entregas y rehace la tabla con las sondas de
+    todas (la ejecución se sustituye por una falsa: aquí importa la fusión, no el kernel)."""
+    import json
+
+    from coursekit.instructor.grading import grader
+
+    seen = []
+    metrics = {"02-compute-metrics": WRONG_METRICS}
+
+    def fake(submission, tests, limits, bwrap, slot=0):
+        seen.append(submission.student_id)
+        return ExecutionResult(submission, GRADED, probes=dict(metrics))
+
+    monkeypatch.setattr(grader, "execute_submission", fake)
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    notebook = {"cells": [{"cell_type": "markdown", "source": "# Lab 02", "metadata": {}}]}
+    for name in ("ana", "luis", "eva"):
+        (folder / f"{name}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "out"
+    grader.grade_class(folder, "02", out, workers=1, sandbox=False)
+    assert sorted(seen) == ["ana", "eva", "luis"] and len(list((out / "sondas").iterdir())) == 3
+    judge = "def judge_compute_metrics(seen) -> dict:\n"
+    folder_tests = _tests_copy(
+        tmp_path, judge, judge + '    return {"exactitud": None, "F1 macro": None}\n'
+    )
+    seen.clear()
+    metrics.clear()  # la nueva ejecución de luis no trae datos de la sonda
+    grader.grade_class(
+        folder, "02", out, workers=1, sandbox=False, only={"luis"}, tests_dir=folder_tests
+    )
+    assert seen == ["luis"]
+    table = _table(out)
+    assert set(table) == {"ana", "eva", "luis"}
+    assert table["luis"]["02-compute-metrics"] == "0"  # ejecutada de nuevo, sin datos
+    assert table["ana"]["02-compute-metrics"] == "2"  # sus sondas guardadas, con el juez nuevo
