@@ -11,7 +11,6 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from coursekit.errors import CourseError, MissingPathError
@@ -221,114 +220,9 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no aislar con bubblewrap (solo para entregas de confianza)",
     )
-    parser.add_argument(
-        "--solo",
-        metavar="IDS",
-        help="ejecuta solo estas entregas (ids separados por comas) y rehace la tabla de --out "
-        "con las sondas guardadas de todas",
-    )
-    _add_finish_options(parser)
+    from coursekit.instructor.grading.commands import configure_grade_extras
 
-
-def _add_finish_options(parser: argparse.ArgumentParser) -> None:
-    """Opciones de después de corregir (coursekit.instructor.grading.finalize)."""
-    group = parser.add_argument_group("después de corregir (también con finish-grades)")
-    group.add_argument(
-        "--marcas-manuales", metavar="CSV", help="notas a mano: id;criterio;puntos;comentario"
-    )
-    group.add_argument("--fecha-limite", metavar="FECHA", help="fecha límite (2026-12-01 23:59)")
-    group.add_argument(
-        "--penalizacion-dia",
-        type=float,
-        default=10.0,
-        metavar="PORCENTAJE",
-        help="%% de los puntos máximos que se pierde por día de retraso (10)",
-    )
-    group.add_argument(
-        "--penalizacion-max",
-        type=float,
-        default=100.0,
-        metavar="PORCENTAJE",
-        help="tope de la penalización en %% (100)",
-    )
-    group.add_argument("--prorrogas", metavar="CSV", help="prórrogas: id;nueva fecha límite")
-    group.add_argument(
-        "--horas-entrega", metavar="CSV", help="horas de entrega: id;fecha (si no, las del zip)"
-    )
-    group.add_argument(
-        "--similitud",
-        type=float,
-        nargs="?",
-        const=0.9,
-        default=None,
-        metavar="UMBRAL",
-        help="lista las parejas de entregas parecidas (umbral 0..1, por defecto 0.9)",
-    )
-    group.add_argument(
-        "--plantilla",
-        metavar="IPYNB",
-        help="notebook del estudiante del lab (por defecto: notebooks/NN_*.ipynb)",
-    )
-    group.add_argument(
-        "--moodle-hoja",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="HOJA",
-        help="hoja de calificaciones de Moodle; con HOJA (la descargada de la tarea) la rellena",
-    )
-    group.add_argument(
-        "--moodle-idioma",
-        choices=("es", "en"),
-        default="es",
-        help="idioma de Moodle de quien sube la hoja (es)",
-    )
-    group.add_argument(
-        "--moodle-zip", action="store_true", help="zip de archivos de retroalimentación para Moodle"
-    )
-    group.add_argument(
-        "--canvas-tarea",
-        metavar="TÍTULO",
-        help="CSV para el libro de calificaciones de Canvas (título de la tarea)",
-    )
-    group.add_argument(
-        "--canvas-id", metavar="N", help="número de la tarea en Canvas (de su dirección)"
-    )
-    group.add_argument(
-        "--lms-escala",
-        type=float,
-        default=None,
-        metavar="N",
-        help="lleva la nota a la escala de la tarea en el LMS (p. ej. 10 o 100)",
-    )
-
-
-def _finish_options(args: argparse.Namespace, source=None):
-    from coursekit.instructor.grading.finalize import FinishOptions
-    from coursekit.instructor.grading.late import LatePolicy, parse_datetime
-
-    late = None
-    if args.fecha_limite:
-        late = LatePolicy(
-            parse_datetime(args.fecha_limite), args.penalizacion_dia, args.penalizacion_max
-        )
-    return FinishOptions(
-        source=source,
-        manual_csv=args.marcas_manuales,
-        late=late,
-        extensions_csv=args.prorrogas,
-        times_csv=args.horas_entrega,
-        similarity=args.similitud,
-        template=args.plantilla,
-        moodle_sheet=args.moodle_hoja is not None,
-        moodle_template=args.moodle_hoja or None,
-        moodle_language=args.moodle_idioma,
-        moodle_zip=args.moodle_zip,
-        canvas_assignment=args.canvas_tarea,
-        canvas_id=args.canvas_id,
-        lms_scale=args.lms_escala,
-        tests_dir=args.tests,
-    )
+    configure_grade_extras(parser)  # --solo y las opciones de después de corregir
 
 
 def _run_grade(args: argparse.Namespace) -> int:
@@ -338,11 +232,9 @@ def _run_grade(args: argparse.Namespace) -> int:
     limits = Limits(
         cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
     )
-    options = _finish_options(args, args.submissions)  # fechas y CSV mal escritos: antes
-    started = datetime.now(timezone.utc)
-    from coursekit.instructor.grading.manifest import git_commit
+    from coursekit.instructor.grading import commands
 
-    commit = git_commit()  # al empezar: el código con el que se ejecutan las entregas
+    prepared = commands.before_grade(args)
     run = grade_class(
         args.submissions,
         args.lab,
@@ -351,12 +243,9 @@ def _run_grade(args: argparse.Namespace) -> int:
         tests_dir=args.tests,
         limits=limits,
         sandbox=not args.no_sandbox,
-        only={i.strip() for i in args.solo.split(",") if i.strip()} if args.solo else None,
+        only=commands.only_ids(args),
     )
-    _write_run_manifest(args, run, limits, started, commit)
-    from coursekit.instructor.grading.finalize import finish
-
-    finish(run.out_dir, run.tests.lab, options)
+    commands.after_grade(args, run, limits, prepared)
     print(
         f"{len(run.grades)} entregas corregidas en {run.seconds:.0f} s. "
         f"Resultados en {run.out_dir}/: notas.csv, resumen.html, retroalimentacion/ y ejecutados/."
@@ -364,88 +253,28 @@ def _run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_run_manifest(args, run, limits, started, commit) -> None:
-    from coursekit.instructor.grading.grader import NO_SANDBOX_WARNING
-    from coursekit.instructor.grading.hidden import default_tests_dir
-    from coursekit.instructor.grading.manifest import build_manifest, write_manifest
-
-    tests_dir = Path(args.tests) if args.tests else default_tests_dir()
-    entries = [
-        {
-            "id": g.result.submission.student_id,
-            "archivo_original": g.result.submission.original_name,
-            "estado": g.result.status,
-            "puntos": g.total,
-            "segundos": round(g.result.seconds, 1),
-        }
-        for g in run.grades
-    ]
-    manifest = build_manifest(
-        lab=run.tests.lab,
-        tests_file=tests_dir / f"lab{run.tests.lab}.py",
-        submissions=entries,
-        limits=limits,
-        isolated=not args.no_sandbox and NO_SANDBOX_WARNING not in run.warnings,
-        started=started,
-        seconds=run.seconds,
-        options={"workers": args.workers},
-        source=args.submissions,
-        git=commit,
-    )
-    write_manifest(run.out_dir, manifest)
-
-
 def _configure_rejudge(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("correccion", metavar="CORRECCION", help="carpeta --out de coursekit grade")
-    parser.add_argument("--lab", required=True, help="número del lab corregido: 01, 02...")
-    parser.add_argument("--entregas", metavar="ZIP", help="zip o carpeta de entregas")
-    parser.add_argument("--tests", default=None, metavar="DIR", help="carpeta de pruebas ocultas")
-    _add_finish_options(parser)
+    from coursekit.instructor.grading.commands import configure_rejudge
+
+    configure_rejudge(parser)
 
 
 def _run_rejudge(args: argparse.Namespace) -> int:
-    import time
+    from coursekit.instructor.grading.commands import run_rejudge
 
-    from coursekit.instructor.grading.finalize import finish
-    from coursekit.instructor.grading.grader import normalize_lab
-    from coursekit.instructor.grading.rejudge import rejudge
-
-    start = time.monotonic()
-    lab = normalize_lab(args.lab)
-    options = _finish_options(args, args.entregas)
-    grades, warnings = rejudge(args.correccion, lab, args.tests)
-    for warning in warnings:
-        print(f"⚠️  {warning}")
-    finish(args.correccion, lab, options)
-    print(
-        f"{len(grades)} entregas juzgadas de nuevo en {time.monotonic() - start:.1f} s, sin "
-        f"ejecutarlas. Resultados en {args.correccion}/."
-    )
-    return 0
+    return run_rejudge(args)
 
 
 def _configure_finish_grades(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("correccion", metavar="CORRECCION", help="carpeta --out de coursekit grade")
-    parser.add_argument("--lab", required=True, help="número del lab corregido: 01, 02...")
-    parser.add_argument(
-        "--entregas",
-        metavar="ZIP",
-        help="zip o carpeta de entregas (horas de entrega, varios notebooks)",
-    )
-    parser.add_argument("--tests", default=None, metavar="DIR", help="carpeta de pruebas ocultas")
-    _add_finish_options(parser)
+    from coursekit.instructor.grading.commands import configure_finish_grades
+
+    configure_finish_grades(parser)
 
 
 def _run_finish_grades(args: argparse.Namespace) -> int:
-    from coursekit.instructor.grading.finalize import FINAL_CSV, finish
-    from coursekit.instructor.grading.grader import normalize_lab
+    from coursekit.instructor.grading.commands import run_finish_grades
 
-    rows = finish(args.correccion, normalize_lab(args.lab), _finish_options(args, args.entregas))
-    flagged = sum(bool(r.review) for r in rows)
-    print(
-        f"{len(rows)} entregas; {flagged} para revisar a mano. Ver {args.correccion}/{FINAL_CSV}."
-    )
-    return 0
+    return run_finish_grades(args)
 
 
 # --- bench --------------------------------------------------------------------

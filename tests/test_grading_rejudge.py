@@ -135,3 +135,12 @@ def test_grading_only_some_students_keeps_the_other_rows(tmp_path, monkeypatch):
     assert set(table) == {"ana", "eva", "luis"}
     assert table["luis"]["02-compute-metrics"] == "0"  # ejecutada de nuevo, sin datos
     assert table["ana"]["02-compute-metrics"] == "2"  # sus sondas guardadas, con el juez nuevo
+
+
+def test_rejudge_command(tmp_path, capsys):
+    from coursekit.cli import main
+
+    _class(tmp_path)
+    assert main(["rejudge", str(tmp_path), "--lab", "02"]) == 0
+    assert "3 entregas juzgadas de nuevo" in capsys.readouterr().out
+    assert (tmp_path / "notas_finales.csv").is_file()
