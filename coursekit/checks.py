@@ -8,6 +8,7 @@ corrector del instructor reutiliza este mismo registro.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,10 @@ CheckFunction = Callable[..., str]
 _REGISTRY: dict[str, CheckFunction] = {}
 # Lo que ``check`` vio en este kernel: id -> (estado, pista). Lo resume ``resumen()``.
 _RESULTS: dict[str, tuple[str, str]] = {}
+# Número de ejecución (``In [n]``) de la última vez que se ejecutó cada comprobación, para
+# saber si el notebook se ejecutó en orden y entero.
+_RUN_ORDER: dict[str, int] = {}
+_FALLBACK_COUNT = [0]
 
 
 class CheckFailed(CourseError):
@@ -93,6 +98,7 @@ def check(exercise_id: str, verbose: bool = True, **answers: Any) -> bool:
             f"No hay comprobación para {exercise_id!r}. "
             f"Disponibles: {', '.join(available_checks())}."
         )
+    _RUN_ORDER[exercise_id] = _execution_count()
     try:
         message = _REGISTRY[exercise_id](**answers)
     except (_Unmet, AssertionError) as failure:
@@ -122,8 +128,10 @@ def lab_exercises(lab: str | int) -> list[str]:
 def resumen(lab: str | int) -> list[tuple[str, str, str]]:
     """Muestra una tabla con los ejercicios del lab: hecho, con fallo o pendiente.
 
-    Se basa en lo que ``check`` comprobó en este kernel: si reiniciaste el kernel, vuelve a
-    ejecutar el notebook entero antes de entregarlo. Devuelve las filas (id, estado, pista).
+    Se basa en lo que ``check`` comprobó en este kernel, con las entradas públicas: la nota
+    usa otras (pruebas ocultas). Avisa si las comprobaciones se ejecutaron fuera de orden o si
+    faltan algunas anteriores a otras que sí se ejecutaron (kernel reiniciado a mitad).
+    Devuelve las filas (id, estado, pista).
     """
     exercises = lab_exercises(lab)
     if not exercises:
@@ -139,12 +147,57 @@ def resumen(lab: str | int) -> list[tuple[str, str, str]]:
         line = f"{exercise_id.ljust(width)}  {marks[state]}"
         print(line + (f": {hint}" if hint else ""))
     done = sum(state == "hecho" for _, state, _ in rows)
-    print(f"\n{done} de {len(rows)} ejercicios correctos.", end=" ")
+    print(f"\n{done} de {len(rows)} ejercicios pasan la comprobación pública.", end=" ")
     if done == len(rows):
-        print("¡Listo para entregar!")
+        print(
+            "La nota se calcula con otras entradas (pruebas ocultas) sobre el notebook "
+            "ejecutado de arriba abajo: que estas comprobaciones pasen no garantiza la nota."
+        )
     else:
         print("Resuelve los pendientes y vuelve a ejecutar su celda de comprobación.")
+    for warning in run_warnings(exercises):
+        print(f"⚠️  {warning}")
     return rows
+
+
+def _execution_count() -> int:
+    """Número de la celda en ejecución (``In [n]``) en IPython; fuera, un contador propio."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None and getattr(shell, "execution_count", None) is not None:
+        return int(shell.execution_count)
+    _FALLBACK_COUNT[0] += 1
+    return _FALLBACK_COUNT[0]
+
+
+def run_warnings(exercises: list[str]) -> list[str]:
+    """Avisos sobre cómo se ejecutó el notebook: comprobaciones que no se ejecutaron en esta
+    sesión antes de otras que sí (¿reinicio del kernel o celdas saltadas?) y comprobaciones
+    ejecutadas en otro orden que el del notebook."""
+    warnings = []
+    ran = [e for e in exercises if e in _RUN_ORDER]
+    missing = (
+        [e for e in exercises[: exercises.index(ran[-1])] if e not in _RUN_ORDER] if ran else []
+    )
+    if missing:
+        warnings.append(
+            f"La comprobación de {', '.join(missing)} no se ejecutó en esta sesión del kernel, "
+            "pero otras posteriores sí: ¿reiniciaste el kernel a mitad o saltaste celdas? Antes "
+            "de entregar, usa «Reiniciar y ejecutar todo» (Kernel → Restart & Run All)."
+        )
+    for earlier, later in itertools.pairwise(ran):
+        if _RUN_ORDER[earlier] > _RUN_ORDER[later]:
+            warnings.append(
+                f"Las celdas no se ejecutaron en el orden del notebook: la comprobación de "
+                f"{earlier} se ejecutó después que la de {later}. El corrector lo ejecuta de "
+                "arriba abajo: comprueba que así también funciona (Restart & Run All)."
+            )
+            break
+    return warnings
 
 
 def _library_dirs() -> tuple[str, ...]:

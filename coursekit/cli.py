@@ -228,6 +228,9 @@ def _configure_grade(parser: argparse.ArgumentParser) -> None:
         help="codificación de los nombres del zip sin marca UTF-8 (por defecto: UTF-8 si lo "
         "son y, si no, cp850, la de Windows en español; p. ej. cp437, cp1252)",
     )
+    from coursekit.instructor.grading.commands import configure_grade_extras
+
+    configure_grade_extras(parser)  # --solo y las opciones de después de corregir
 
 
 def _run_grade(args: argparse.Namespace) -> int:
@@ -237,6 +240,9 @@ def _run_grade(args: argparse.Namespace) -> int:
     limits = Limits(
         cell_timeout=args.cell_timeout, total_timeout=args.timeout, memory_mb=args.memory_mb
     )
+    from coursekit.instructor.grading import commands
+
+    prepared = commands.before_grade(args)
     run = grade_class(
         args.submissions,
         args.lab,
@@ -246,12 +252,38 @@ def _run_grade(args: argparse.Namespace) -> int:
         limits=limits,
         sandbox=not args.no_sandbox,
         zip_encoding=args.zip_encoding,
+        only=commands.only_ids(args),
     )
+    commands.after_grade(args, run, limits, prepared)
     print(
         f"{len(run.grades)} entregas corregidas en {run.seconds:.0f} s. "
         f"Resultados en {run.out_dir}/: notas.csv, resumen.html, retroalimentacion/ y ejecutados/."
     )
     return 0
+
+
+def _configure_rejudge(parser: argparse.ArgumentParser) -> None:
+    from coursekit.instructor.grading.commands import configure_rejudge
+
+    configure_rejudge(parser)
+
+
+def _run_rejudge(args: argparse.Namespace) -> int:
+    from coursekit.instructor.grading.commands import run_rejudge
+
+    return run_rejudge(args)
+
+
+def _configure_finish_grades(parser: argparse.ArgumentParser) -> None:
+    from coursekit.instructor.grading.commands import configure_finish_grades
+
+    configure_finish_grades(parser)
+
+
+def _run_finish_grades(args: argparse.Namespace) -> int:
+    from coursekit.instructor.grading.commands import run_finish_grades
+
+    return run_finish_grades(args)
 
 
 # --- bench --------------------------------------------------------------------
@@ -296,6 +328,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="corrige las entregas de un lab: notas.csv, retroalimentación y resumen.html",
         configure=_configure_grade,
         run=_run_grade,
+    ),
+    "rejudge": Subcommand(
+        help="vuelve a juzgar una corrección con las sondas guardadas (sin ejecutar entregas)",
+        configure=_configure_rejudge,
+        run=_run_rejudge,
+    ),
+    "finish-grades": Subcommand(
+        help="tras corregir: notas a mano, retrasos, revisar a mano, parecidos y archivos del LMS",
+        configure=_configure_finish_grades,
+        run=_run_finish_grades,
     ),
     "bench": Subcommand(
         help="benchmarks del curso: padding, methods o labs (tabla, JSON y gráfica)",

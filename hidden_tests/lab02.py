@@ -6,6 +6,7 @@ Ver coursekit/instructor/grading/hidden.py.
 from __future__ import annotations
 
 from coursekit.instructor.grading.hidden import HiddenTest, LabTests
+from coursekit.instructor.grading.manual import ManualCriterion
 from coursekit.instructor.grading.probe_data import ListOf, Number, Record, Table, Text
 
 
@@ -153,3 +154,15 @@ LAB_TESTS = LabTests(
         ),
     ),
 )
+
+# Criterios que corrige una persona (coursekit grade --marcas-manuales CSV): no los puede
+# juzgar una sonda porque dependen de lo que cada estudiante observó y cómo lo explica.
+MANUAL_CRITERIA = {
+    "interpretacion-tasa": ManualCriterion(
+        1,
+        "explica, con los números de su tabla, qué tasa de aprendizaje aprendió más y por qué",
+    ),
+    "linea-base": ManualCriterion(
+        1, "compara la exactitud del modelo con la de la clase mayoritaria y lo comenta"
+    ),
+}

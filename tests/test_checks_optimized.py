@@ -87,6 +87,7 @@ def test_resumen_lists_done_failed_and_pending(capsys, monkeypatch):
     from coursekit import checks
 
     monkeypatch.setattr(checks, "_RESULTS", {})
+    monkeypatch.setattr(checks, "_RUN_ORDER", {})
     assert lab_exercises("02") == ["02-compute-metrics", "02-tasa-de-aprendizaje"]
 
     def good(eval_pred):
@@ -98,7 +99,7 @@ def test_resumen_lists_done_failed_and_pending(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert rows[0][:2] == ("02-compute-metrics", "hecho")
     assert rows[1] == ("02-tasa-de-aprendizaje", "pendiente", "")
-    assert "✅ hecho" in out and "⏳ pendiente" in out and "1 de 2 ejercicios correctos" in out
+    assert "✅ hecho" in out and "⏳ pendiente" in out and "1 de 2 ejercicios pasan" in out
     try:
         check("02-compute-metrics", compute_metrics=lambda p: 3, num_labels=3)
     except CheckFailed:

@@ -168,3 +168,34 @@ def test_absurd_probe_data_scores_zero_with_a_reason_and_the_lms_file_is_safe(gr
         cells = [cell for row in list(csv.reader(handle))[1:] for cell in row]
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
     assert any(c.startswith("'=HYPERLINK(") for c in cells)
+
+
+def test_the_class_gives_lms_files_and_rejudges_from_stored_probes(graded, tmp_path):
+    """La clase de prueba produce la hoja y el zip de Moodle y el CSV de Canvas con los ids del
+    zip, y volver a juzgar con las sondas guardadas da la misma tabla sin ejecutar nada."""
+    import shutil
+    import zipfile
+
+    from coursekit.instructor.grading.finalize import FinishOptions, finish
+    from coursekit.instructor.grading.rejudge import rejudge
+
+    _, rows, out, _, _ = graded
+    copy = tmp_path / "correccion"
+    shutil.copytree(out, copy)
+    before = (copy / "notas.csv").read_bytes()
+    rejudge(copy, "01")
+    assert (copy / "notas.csv").read_bytes() == before
+    options = FinishOptions(moodle_sheet=True, moodle_zip=True, canvas_assignment="Lab 01")
+    finish(copy, "01", options)
+    ids = {row["id"] for row in rows.values()}
+    with (copy / "moodle_hoja_calificaciones.csv").open(encoding="utf-8", newline="") as handle:
+        sheet = list(csv.reader(handle))
+    assert sheet[0][0] == "Identificador" and "Última modificación (calificación)" in sheet[0]
+    assert {row[0] for row in sheet[1:]} == {f"Participante {i}" for i in ids}
+    with zipfile.ZipFile(copy / "moodle_retroalimentacion.zip") as bundle:
+        folders = {name.split("/")[0].split("_", 4)[1] for name in bundle.namelist()}
+    assert folders == ids
+    with (copy / "canvas_calificaciones.csv").open(encoding="utf-8", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert {row[1] for row in canvas[2:]} == ids

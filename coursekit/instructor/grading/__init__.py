@@ -10,4 +10,11 @@ Módulos, uno por tarea:
 - ``scoring``: juzgar lo observado fuera del aislamiento y repartir puntos;
 - ``reports``: ``notas.csv``, retroalimentación por estudiante y ``resumen.html``;
 - ``grader``: el flujo completo, con varios trabajadores en paralelo.
+
+Después de corregir, sobre la carpeta de resultados y sin ejecutar nada:
+
+- ``rejudge``: sondas guardadas por entrega y volver a juzgar (``coursekit rejudge``);
+- ``finalize``: ``coursekit finish-grades``: notas a mano (``manual``), retrasos (``late``),
+  «revisar a mano» (``review``), parecidos (``similarity``) y archivos del LMS (``lms``);
+- ``manifest``: ``manifiesto.json``, lo que produjo cada nota.
 """

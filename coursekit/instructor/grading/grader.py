@@ -22,6 +22,7 @@ from coursekit.instructor.grading.execution import (
 from coursekit.instructor.grading.hidden import LabTests, load_lab_tests
 from coursekit.instructor.grading.layouts import Submission, open_submissions
 from coursekit.instructor.grading.progress import Journal, submission_digest
+from coursekit.instructor.grading.rejudge import rejudge, save_probes, select_submissions
 from coursekit.instructor.grading.reports import (
     write_grades_csv,
     write_one_feedback,
@@ -116,13 +117,16 @@ def grade_class(
     limits: Limits | None = None,
     sandbox: bool = True,
     zip_encoding: str | None = None,
+    only: set[str] | None = None,
 ) -> GradeRun:
     """Corrige todas las entregas de ``source`` (carpeta o zip) y escribe los informes.
 
     Cada entrega se corrige dentro de su propia barrera de errores (lo que falle al leerla,
     ejecutarla, juzgarla o escribir sus archivos le da a su fila un estado y un motivo, y la
     clase sigue) y se anota en ``notas.csv`` al terminar. Relanzar el mismo comando con la
-    misma ``out_dir`` retoma: no se vuelve a ejecutar lo ya corregido (ver ``progress``)."""
+    misma ``out_dir`` retoma: no se vuelve a ejecutar lo ya corregido (ver ``progress``).
+    ``only``: ids que se ejecutan; la tabla se rehace con las sondas guardadas de todos
+    (ver ``rejudge``)."""
     start = time.monotonic()
     lab = normalize_lab(lab)
     tests = load_lab_tests(lab, tests_dir)
@@ -141,7 +145,9 @@ def grade_class(
         tempfile.TemporaryDirectory(prefix="coursekit-grade-") as scratch,
         reserve_slots(workers) as first_slot,  # uids propios si hay otro corrector a la vez
     ):
-        submissions = open_submissions(source, Path(scratch), zip_encoding)
+        submissions = open_submissions(source, Path(scratch), zip_encoding, lab)
+        if only is not None:
+            submissions = select_submissions(submissions, only)
         journal = Journal(out, tests)
         digests = [submission_digest(sub) for sub in submissions]
         done: dict[int, StudentGrade] = {}
@@ -196,8 +202,11 @@ def grade_class(
         finally:  # Ctrl+C o un fallo grave: lo que no empezó no se ejecuta
             pool.shutdown(wait=True, cancel_futures=True)
     grades = [done[k] for k in sorted(done)]
-    write_grades_csv(grades, tests, out)
-    write_summary_html(grades, tests, out, warnings)
+    if only is not None:
+        grades, warnings = rejudge(out, lab, tests_dir, warnings)
+    else:
+        write_grades_csv(grades, tests, out)
+        write_summary_html(grades, tests, out, warnings)
     return GradeRun(grades, tests, out, warnings, time.monotonic() - start)
 
 
@@ -217,6 +226,7 @@ def _finish(result: ExecutionResult, tests: LabTests, lab: str, out: Path) -> St
         student = zero_grade(failed, tests)
     try:
         _save_notebook(result, out)
+        save_probes(result, tests, out)  # para volver a juzgar sin ejecutar
         write_one_feedback(student, lab, out)
     except Exception as error:  # p. ej. disco lleno: la nota se conserva y se avisa
         note = f"no se pudieron guardar sus archivos: {_brief(error)}"

@@ -39,7 +39,9 @@ DEFAULT_ZIP_ENCODING = "cp850"
 UTF8_FLAG = 0x800
 
 _MOODLE_RE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_\w+_?$")
-_CANVAS_RE = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$")
+_CANVAS_RE = re.compile(
+    r"^(?P<name>[a-z0-9]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$"
+)
 _LAB_HEADING_RE = re.compile(r"^#\s*Lab\s+(?P<lab>\d{2})\b", re.MULTILINE)
 _CHECK_ID_RE = re.compile(r"""check\(\s*["'](?P<lab>\d{2})-[\w-]+["']""")
 _TODO_ID_RE = re.compile(r"""todo\(\s*["'](?P<lab>\d{2})-[\w-]+["']""")
@@ -55,6 +57,7 @@ class Submission:
     original_name: str
     layout: str  # "plano", "moodle" o "canvas"
     problem: str = ""  # por qué no se puede corregir (p. ej. su archivo del zip está dañado)
+    late: bool = False  # Canvas marcó el archivo con _LATE_ (ver late.py)
 
 
 MAX_ID_LENGTH = 80  # el id nombra archivos de salida (retroalimentacion/<id>.md)
@@ -165,8 +168,17 @@ def _single_root(folder: Path) -> Path:
     return folder
 
 
-def _pick_notebook(files: list[Path]) -> Path | None:
+def _pick_notebook(files: list[Path], lab: str | None = None) -> Path | None:
+    """El notebook de la carpeta; si hay varios, el primero cuyo contenido es del lab ``lab``
+    (finalize/review lo marca para revisar a mano)."""
     notebooks = sorted(f for f in files if f.suffix.lower() == ".ipynb")
+    if lab and len(notebooks) > 1:
+        for notebook in notebooks:
+            try:
+                if identify_lab(read_notebook_json(notebook)) == lab:
+                    return notebook
+            except (CourseError, OSError):
+                continue
     return notebooks[0] if notebooks else None
 
 
@@ -192,15 +204,26 @@ def _flat_submission(filename: str, path: Path | None, problem: str = "") -> Sub
     stem = filename[: -len(".ipynb")] if filename.lower().endswith(".ipynb") else filename
     canvas = _CANVAS_RE.match(filename)
     if canvas:
-        return Submission(canvas["id"], canvas["name"], path, canvas["rest"], "canvas", problem)
+        return Submission(
+            canvas["id"],
+            canvas["name"],
+            path,
+            canvas["rest"],
+            "canvas",
+            problem,
+            late=bool(canvas["late"]),
+        )
     return Submission(_slug(stem), stem, path, filename, "plano", problem)
 
 
-def discover(folder: Path, failures: dict | None = None) -> list[Submission]:
+def discover(
+    folder: Path, failures: dict | None = None, lab: str | None = None
+) -> list[Submission]:
     """Entregas de ``folder`` (ya descomprimida), ordenadas por identificador.
 
     ``failures`` (de :func:`safe_extract`): los archivos del zip que no se pudieron extraer; la
-    entrega a la que pertenecen sale igualmente, sin notebook y con el motivo en ``problem``."""
+    entrega a la que pertenecen sale igualmente, sin notebook y con el motivo en ``problem``.
+    ``lab``: con varios notebooks en una carpeta, se elige el de ese lab."""
     root = _single_root(folder) if folder.is_dir() else folder
     failed = _failed_under(folder, root, failures)
     submissions: list[Submission] = []
@@ -212,7 +235,7 @@ def discover(folder: Path, failures: dict | None = None) -> list[Submission]:
         moodle = _MOODLE_RE.match(entry.name) if entry.is_dir() else None
         if moodle:
             files = [f for f in entry.rglob("*") if f.is_file() and not f.name.startswith(".")]
-            notebook = _pick_notebook(files)
+            notebook = _pick_notebook(files, lab)
             original = notebook.name if notebook else ", ".join(sorted(f.name for f in files))
             problem = ""
             broken = [(p, r) for p, r in failed.items() if p[0] == entry.name]
@@ -258,10 +281,11 @@ def _unique_ids(submissions: list[Submission]) -> list[Submission]:
 
 
 def open_submissions(
-    source: str | Path, workdir: Path, encoding: str | None = None
+    source: str | Path, workdir: Path, encoding: str | None = None, lab: str | None = None
 ) -> list[Submission]:
     """Entregas de una carpeta o de un zip (que se descomprime en ``workdir``; ``encoding``:
-    la de los nombres sin marca UTF-8, si el instructor la fuerza)."""
+    la de los nombres sin marca UTF-8, si el instructor la fuerza;
+    ``lab``: el lab que se corrige, para elegir su notebook si una carpeta trae varios)."""
     source = Path(source)
     if not source.exists():
         raise MissingPathError(f"No existe {str(source)!r}: pasa la carpeta o el zip de entregas.")
@@ -274,7 +298,7 @@ def open_submissions(
         safe_extract(source, folder, check_zip_encoding(encoding), failures)
     else:
         folder, failures = source, {}
-    submissions = discover(folder, failures)
+    submissions = discover(folder, failures, lab)
     if not submissions:
         raise CourseError(
             f"No encontré entregas en {str(source)!r}: espero notebooks .ipynb sueltos o el zip "
