@@ -113,6 +113,9 @@ def test_grading_only_some_students_keeps_the_other_rows(tmp_path, monkeypatch):
         return ExecutionResult(submission, GRADED, probes=dict(metrics))
 
     monkeypatch.setattr(grader, "execute_submission", fake)
+    # Sin aislamiento y como root el corrector comprueba que el uid sin privilegios puede usar
+    # este Python; la ejecución es falsa, así que esa comprobación no viene al caso.
+    monkeypatch.setattr(grader, "_require_unprivileged_python", lambda: None)
     folder = tmp_path / "entregas"
     folder.mkdir()
     notebook = {"cells": [{"cell_type": "markdown", "source": "# Lab 02", "metadata": {}}]}

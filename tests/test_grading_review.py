@@ -74,5 +74,5 @@ def test_the_notebook_of_the_lab_is_picked_among_several(tmp_path):
     folder.mkdir()
     (folder / "a_borrador.ipynb").write_text(json.dumps(_notebook("x=1", "# Lab 01")), "utf-8")
     (folder / "b_final.ipynb").write_text(json.dumps(_notebook("x=2")), "utf-8")
-    assert discover(tmp_path, "02")[0].path.name == "b_final.ipynb"
+    assert discover(tmp_path, lab="02")[0].path.name == "b_final.ipynb"
     assert discover(tmp_path)[0].path.name == "a_borrador.ipynb"  # sin lab: el primero
