@@ -114,3 +114,23 @@ def write_notebook():
         return folder / name
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def standin_hub_home(tmp_path_factory):
+    """Una caché de Hugging Face con el Hub sustituto ``tiny`` (``coursekit standin-hub``),
+    construida una vez por sesión de pruebas y compartida por los procesos de pytest-xdist
+    (con un candado: el primero la construye, los demás la reutilizan)."""
+    import os
+
+    from filelock import FileLock
+
+    from coursekit.maintainer.standin_hub import build_standin_hub
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # la carpeta común a todos los procesos de xdist
+    home = root / "standin-hub-tiny"
+    with FileLock(str(home) + ".lock"):
+        build_standin_hub(home, "tiny", log=lambda message: None)
+    return home
