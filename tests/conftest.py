@@ -134,3 +134,17 @@ def standin_hub_home(tmp_path_factory):
     with FileLock(str(home) + ".lock"):
         build_standin_hub(home, "tiny", log=lambda message: None)
     return home
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Cuenta en el registro los labs ejecutados en ``full`` (tests/test_labs_full.py)."""
+    name = "test_lab_runs_in_full_against_the_standin_hub"
+    counts = {
+        status: sum(name in report.nodeid for report in terminalreporter.stats.get(status, []))
+        for status in ("passed", "failed")
+    }
+    if any(counts.values()):
+        failed = f", {counts['failed']} con errores" if counts["failed"] else ""
+        terminalreporter.write_line(
+            f"labs en full: {counts['passed']} ejecutados sin errores{failed}"
+        )
