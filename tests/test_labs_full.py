@@ -31,7 +31,7 @@ from coursekit.maintainer.standin_hub import standin_environment
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "solutions").glob("*.ipynb"))
 #: Lo que se encoge, con las variables de «Usa tus propios datos» (las de un estudiante).
-FULL_OVERRIDES = {"COURSE_TRAIN_SIZE": "40", "COURSE_EVAL_SIZE": "40"}
+FULL_OVERRIDES = {"COURSE_TRAIN_SIZE": "20", "COURSE_EVAL_SIZE": "20"}
 #: Carpeta opcional donde guardar las copias ejecutadas (para leerlas después de CI).
 EXECUTED_DIR_VAR = "COURSE_FULL_EXECUTED_DIR"
 
