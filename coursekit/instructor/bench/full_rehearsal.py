@@ -129,11 +129,12 @@ def calibrate(
         torch.cuda.reset_peak_memory_stats()
         torch.cuda.synchronize()
     steps = max_steps or steps_per_epoch
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     trainer_for(steps).train()
     if has_gpu:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start  # en una CPU compartida, más estable
     epoch_seconds = seconds / steps * steps_per_epoch
     return {
         "configuración": f"{train_size} reseñas, max_length={max_length} (padding='max_length'), "
@@ -141,12 +142,35 @@ def calibrate(
         "pasos_medidos": steps,
         "segundos_medidos": round(seconds, 2),
         "segundos_por_paso": round(seconds / steps, 4),
+        "segundos_cpu_por_paso": round(cpu_seconds / steps, 4),
+        "hilos": torch.get_num_threads(),
         "segundos_por_época": round(epoch_seconds, 1),
         "extrapolado": bool(max_steps and max_steps < steps_per_epoch),
         "factor_tutorial": round(TUTORIAL_SECONDS_PER_EPOCH / epoch_seconds, 4),
         "cuda_pico_MB": round(torch.cuda.max_memory_allocated() / 2**20) if has_gpu else None,
         "dispositivo": torch.cuda.get_device_name(0) if has_gpu else "CPU",
     }
+
+
+def calibrate_in_subprocess(max_steps: int | None = None) -> dict[str, Any]:
+    """:func:`calibrate` en un proceso nuevo con el entorno de este (``HF_HOME`` y las variables
+    *offline* ya puestas: huggingface_hub las lee al importarse) y la GPU para él solo."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json\n"
+        "from coursekit.instructor.bench.full_rehearsal import calibrate\n"
+        f"print(json.dumps(calibrate(max_steps={max_steps!r}), ensure_ascii=False))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        from coursekit.errors import CourseError
+
+        raise CourseError(f"La calibración falló: {result.stderr.strip()[-1500:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def estimate_rows(rows: list[dict[str, Any]], factor: float | None) -> list[dict[str, Any]]:
@@ -181,7 +205,9 @@ def run_full_rehearsal(
     solutions_dir: str | Path = "solutions",
     timeout: int = 1800,
 ) -> dict[str, Any]:
-    """Ejecuta los labs en ``full`` con el arranque de T4 y, después, la calibración.
+    """Ejecuta los labs en ``full`` con el arranque de T4 y, después, la calibración (en otro
+    proceso). Devuelve el manifiesto del sustituto, la calibración y las filas (``coursekit bench``
+    las guarda en ``<output>/full-rehearsal-full.json``).
 
     Cambia ``os.environ`` de este proceso (``HF_HOME``, *offline*, ``IPYTHONDIR``): los kernels
     de :func:`coursekit.instructor.bench.labs.run_labs_benchmark` lo heredan.
@@ -200,7 +226,7 @@ def run_full_rehearsal(
         timeout=timeout,
         executed_dir=output / "labs-full-rehearsal",
     )
-    calibration = None if skip_calibration else calibrate(max_steps=calibration_steps)
+    calibration = None if skip_calibration else calibrate_in_subprocess(calibration_steps)
     factor = calibration["factor_tutorial"] if calibration else None
     results = {
         "sustituto": manifest,
@@ -209,7 +235,4 @@ def run_full_rehearsal(
         "calibración": calibration,
         "filas": estimate_rows(rows, factor),
     }
-    (output / "full-rehearsal.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
     return results
