@@ -5,6 +5,8 @@ Los kernels que nbval arranca heredan estas variables.
 
 import os
 
+import pytest
+
 os.environ.setdefault("COURSE_PROFILE", "ci")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -33,8 +35,30 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 def pytest_collection_modifyitems(config, items):
     """Las celdas de los labs (nbval) son lentas: entran en ``-m slow``, no en ``-m "not slow"``."""
-    import pytest
-
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+
+
+#: Las pruebas que ejecutan cada lab en ``full``: un lab por unidad de trabajo de xdist.
+FULL_LABS_TESTS = "tests/test_labs_full.py"
+
+
+@pytest.hookimpl(optionalhook=True)  # sin pytest-xdist (-p no:xdist) no existe este gancho
+def pytest_xdist_make_scheduler(config, log):
+    """Con ``--dist loadfile`` (scripts/test.sh) cada archivo va entero a un proceso (las celdas
+    de un lab de nbval, en orden y en el mismo kernel), salvo tests/test_labs_full.py: allí cada
+    lab (sus pruebas con el mismo ``[id]``) es una unidad, y los siete labs en ``full`` se reparten
+    entre los procesos en lugar de ir en fila a uno solo."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneFullLabPerUnit(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            if scope == FULL_LABS_TESTS and nodeid.endswith("]"):
+                return f"{scope}[{nodeid.rsplit('[', 1)[1]}"
+            return scope
+
+    return OneFullLabPerUnit(config, log)

@@ -301,6 +301,36 @@ def _run_bench(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- standin-hub --------------------------------------------------------------
+
+
+def _configure_standin_hub(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--size",
+        choices=("tiny", "full"),
+        default="tiny",
+        help="tiny: BERT de 2 capas y 2000 + 1000 filas (CI); full: la configuración de "
+        "bert-base-cased y 650.000 + 50.000 filas (tiempo y memoria)",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="carpeta que hará de HF_HOME (se crea)"
+    )
+    parser.add_argument("--train-rows", type=int, default=None, help="filas de train")
+    parser.add_argument("--test-rows", type=int, default=None, help="filas de test")
+    parser.add_argument("--seed", type=int, default=0, help="semilla (por defecto: 0)")
+
+
+def _run_standin_hub(args: argparse.Namespace) -> int:
+    from coursekit.maintainer.standin_hub import build_standin_hub
+
+    build_standin_hub(args.out, args.size, args.seed, args.train_rows, args.test_rows)
+    print(
+        f"Uso: HF_HOME={args.out} HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 "
+        "COURSE_PROFILE=full coursekit run-labs"
+    )
+    return 0
+
+
 # --- registro -----------------------------------------------------------------
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -343,6 +373,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="benchmarks del curso: padding, methods o labs (tabla, JSON y gráfica)",
         configure=_configure_bench,
         run=_run_bench,
+    ),
+    "standin-hub": Subcommand(
+        help="llena una caché de Hugging Face (HF_HOME) con un sustituto del modelo y los "
+        "datos de full, para ejecutar los labs en full sin red",
+        configure=_configure_standin_hub,
+        run=_run_standin_hub,
     ),
 }
 

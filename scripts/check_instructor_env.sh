@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Comprueba que el extra «instructor» basta para corregir (issue del corrector: nbclient e
+# Comprueba que el extra «instructor» basta para corregir (nbclient e
 # ipykernel llegaban solo a través de nbval/jupyterlab, y una instalación limpia daba «error del
 # corrector» a cada entrega):
 #   1. un entorno virtual limpio (sin --system-site-packages), con torch==2.13.0 primero (en las

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepara el entorno y ejecuta todas las pruebas: unitarias de coursekit, notebooks/ al día
-# y cada lab de solutions/ ejecutado con nbval en el perfil ci, sin red.
+# y cada lab de solutions/ ejecutado con nbval en el perfil ci, sin red (y en full contra el Hub
+# sustituto: tests/test_labs_full.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

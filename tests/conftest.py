@@ -114,3 +114,37 @@ def write_notebook():
         return folder / name
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def standin_hub_home(tmp_path_factory):
+    """Una caché de Hugging Face con el Hub sustituto ``tiny`` (``coursekit standin-hub``),
+    construida una vez por sesión de pruebas y compartida por los procesos de pytest-xdist
+    (con un candado: el primero la construye, los demás la reutilizan)."""
+    import os
+
+    from filelock import FileLock
+
+    from coursekit.maintainer.standin_hub import build_standin_hub
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # la carpeta común a todos los procesos de xdist
+    home = root / "standin-hub-tiny"
+    with FileLock(str(home) + ".lock"):
+        build_standin_hub(home, "tiny", log=lambda message: None)
+    return home
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Cuenta en el registro los labs ejecutados en ``full`` (tests/test_labs_full.py)."""
+    name = "test_lab_runs_in_full_against_the_standin_hub"
+    counts = {
+        status: sum(name in report.nodeid for report in terminalreporter.stats.get(status, []))
+        for status in ("passed", "failed")
+    }
+    if any(counts.values()):
+        failed = f", {counts['failed']} con errores" if counts["failed"] else ""
+        terminalreporter.write_line(
+            f"labs en full: {counts['passed']} ejecutados sin errores{failed}"
+        )

@@ -2,8 +2,10 @@
 
 Un módulo por benchmark: :mod:`~coursekit.instructor.bench.padding_speed` (relleno por época de
 entrenamiento), :mod:`~coursekit.instructor.bench.methods` (la tabla del lab 07) y
-:mod:`~coursekit.instructor.bench.labs` (tiempo y memoria de cada lab). Cada uno imprime una tabla,
+:mod:`~coursekit.instructor.bench.labs` (tiempo y memoria de cada lab) y
+:mod:`~coursekit.instructor.bench.full_rehearsal` (el ensayo de ``full`` en GPU, como en una T4, con
+el Hub sustituto). Cada uno imprime una tabla,
 escribe JSON y una gráfica en ``bench-results/`` e imprime su razón principal al final.
 """
 
-BENCHMARKS = ("padding", "methods", "labs")
+BENCHMARKS = ("padding", "methods", "labs", "full-rehearsal")

@@ -81,6 +81,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     labs.set_defaults(_bench=_run_labs)
 
+    rehearsal = subparsers.add_parser(
+        "full-rehearsal",
+        help="cada lab en full con el Hub sustituto, fp16 y 15 GiB de GPU (una T4), y la "
+        "calibración con la época del tutorial original",
+    )
+    _common(rehearsal)
+    rehearsal.set_defaults(profile="full")
+    rehearsal.add_argument(
+        "labs", nargs="*", metavar="LAB", help="prefijos de los labs (por defecto, todos)"
+    )
+    rehearsal.add_argument(
+        "--hf-home",
+        required=True,
+        metavar="DIR",
+        help="la caché del Hub sustituto (coursekit standin-hub --size full --out DIR)",
+    )
+    rehearsal.add_argument("--memory-gib", type=float, default=15.0, help="GiB de GPU (15)")
+    rehearsal.add_argument(
+        "--calibration-steps",
+        type=int,
+        default=None,
+        help="pasos de la calibración (por defecto, la época entera: 125)",
+    )
+    rehearsal.add_argument("--no-calibration", action="store_true", help="sin calibración")
+    rehearsal.add_argument("--solutions", default="solutions", metavar="DIR")
+    rehearsal.add_argument("--timeout", type=int, default=1800, help="segundos máximos por celda")
+    rehearsal.set_defaults(_bench=_run_full_rehearsal)
+
 
 def run(args: argparse.Namespace) -> int:
     """Ejecuta el benchmark elegido; imprime la tabla, guarda JSON y gráfica y termina con la
@@ -153,6 +181,39 @@ def _run_methods(args: argparse.Namespace, profile: Any):
         pd.DataFrame(rows).set_index("método"), baseline=results["línea_base"]
     )
     return 0, results, table, figure, methods.headline(ratios)
+
+
+def _run_full_rehearsal(args: argparse.Namespace, profile: Any):
+    from coursekit.instructor.bench import full_rehearsal, labs
+    from coursekit.instructor.bench.report import markdown_table
+
+    results = full_rehearsal.run_full_rehearsal(
+        args.hf_home,
+        args.output,
+        args.labs or None,
+        memory_gib=args.memory_gib,
+        calibration_steps=args.calibration_steps,
+        skip_calibration=args.no_calibration,
+        solutions_dir=args.solutions,
+        timeout=args.timeout,
+    )
+    rows = results["filas"]
+    calibration = results["calibración"]
+    line = (
+        f"calibración: {calibration['segundos_por_época']:.0f} s por época del tutorial en "
+        f"{calibration['dispositivo']} (factor {calibration['factor_tutorial']:.3f})"
+        if calibration
+        else "sin calibración"
+    )
+    failed = any(row["estado"] != "ok" for row in rows)
+    figure = labs.plot_labs(rows)
+    return (
+        1 if failed else 0,
+        results,
+        markdown_table(rows, full_rehearsal.TABLE_COLUMNS),
+        figure,
+        line,
+    )
 
 
 def _run_labs(args: argparse.Namespace, profile: Any):

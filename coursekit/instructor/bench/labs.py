@@ -22,10 +22,15 @@ from coursekit.errors import CourseError
 
 #: Marca de la línea que imprime la celda añadida al final de cada lab.
 CUDA_MARK = "COURSEKIT_CUDA_PEAK_BYTES"
+#: La de TensorFlow (lab 03), que reserva su memoria de GPU aparte de PyTorch.
+TF_MARK = "COURSEKIT_TF_PEAK_BYTES"
 CUDA_PEAK_CELL = f"""import sys as _sys
 _torch = _sys.modules.get("torch")
 _cuda = _torch is not None and _torch.cuda.is_available()
-print("{CUDA_MARK}", _torch.cuda.max_memory_allocated() if _cuda else -1)"""
+print("{CUDA_MARK}", _torch.cuda.max_memory_allocated() if _cuda else -1)
+_tf = _sys.modules.get("tensorflow")
+if _tf is not None and _tf.config.list_physical_devices("GPU"):
+    print("{TF_MARK}", _tf.config.experimental.get_memory_info("GPU:0")["peak"])"""
 #: Límite de memoria de mybinder.org.
 BINDER_LIMIT_MB = 2048
 ROW_KEYS = ("lab", "perfil", "estado", "segundos", "rss_pico_MB", "cuda_pico_MB", "detalle")
@@ -201,12 +206,13 @@ class MemoryCgroup:
             self.path = None
 
 
-def cuda_peak_mb(extra_outputs: Sequence[list]) -> float | None:
-    """MB de ``max_memory_allocated`` que imprimió la celda añadida, o ``None`` sin GPU."""
+def cuda_peak_mb(extra_outputs: Sequence[list], mark: str = CUDA_MARK) -> float | None:
+    """MB de ``max_memory_allocated`` que imprimió la celda añadida, o ``None`` sin GPU
+    (con ``mark=TF_MARK``, el pico de TensorFlow, si el lab lo usó en una GPU)."""
     for outputs in extra_outputs:
         for output in outputs:
             for line in str(output.get("text", "")).splitlines():
-                if line.startswith(CUDA_MARK):
+                if line.startswith(mark):
                     value = int(line.split()[1])
                     return None if value < 0 else value / 2**20
     return None
@@ -257,6 +263,7 @@ def measure_lab(
         "segundos": run["seconds"],
         "rss_pico_MB": peak / 2**20,
         "cuda_pico_MB": cuda_peak_mb(run["extra_outputs"]),
+        "tf_pico_MB": cuda_peak_mb(run["extra_outputs"], TF_MARK),
         "detalle": run["detail"],
     }
     if cgroup is not None:
