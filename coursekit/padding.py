@@ -133,7 +133,8 @@ def _speed_phrase(speedup: float, reference: str) -> str:
 
 def padding_summary(table: Any) -> str:
     """Resume en español la tabla de :func:`compare_padding`: por estrategia, posiciones por
-    batch frente a la primera (``max_length``) y si el forward fue más rápido, más lento o igual
+    lote frente a la primera (``max_length``) y si el pase hacia delante fue más rápido, más lento
+    o igual
     (menos de ``SAME_SPEED_TOLERANCE`` de diferencia), con la proporción de predicciones que
     coinciden. Las posiciones no dependen de la máquina; los segundos, sí."""
     required = {"posiciones_por_batch", "aceleración", "misma_predicción"}
@@ -153,8 +154,8 @@ def padding_summary(table: Any) -> str:
         share = row["posiciones_por_batch"] / reference_positions
         lines.append(
             f"{STRATEGY_LABELS.get(strategy, strategy)}: {row['posiciones_por_batch']:,.0f} "
-            f"posiciones por batch frente a {reference_positions:,.0f} ({share:.0%}); el forward "
-            f"fue {_speed_phrase(row['aceleración'], reference_label)}, con las mismas "
+            f"posiciones por lote frente a {reference_positions:,.0f} ({share:.0%}); el pase hacia "
+            f"delante fue {_speed_phrase(row['aceleración'], reference_label)}, con las mismas "
             f"predicciones en el {row['misma_predicción']:.0%} de los ejemplos."
         )
     return "\n".join(lines)

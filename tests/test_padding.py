@@ -175,7 +175,7 @@ def test_summary_calls_a_small_difference_a_tie_and_reports_positions():
     text = padding_summary(_summary_table([1.04, 0.97]))
     assert text.count("tan rápido como") == 2 and "más rápido que" not in text
     # Las posiciones por batch van junto a los segundos: agrupar ayuda aunque el tiempo empate.
-    assert "3,900 posiciones" in text and "2,176 posiciones" in text and "(53%)" in text
+    assert "3,900 posiciones por lote" in text and "2,176 posiciones" in text and "(53%)" in text
 
 
 def test_summary_rejects_what_is_not_a_comparison(texts_dataset):
