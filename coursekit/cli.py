@@ -167,6 +167,7 @@ def _configure_sync_release(parser: argparse.ArgumentParser) -> None:
 def _run_sync_release(args: argparse.Namespace) -> int:
     import nbformat
 
+    from coursekit.maintainer.durations import lab_durations, sync_readme_durations
     from coursekit.maintainer.release import COURSE_TAG, sync_links, sync_notebook
 
     for path in sorted(Path(args.solutions).glob("[0-9][0-9]_*.ipynb")):
@@ -182,6 +183,12 @@ def _run_sync_release(args: argparse.Namespace) -> int:
         if sync_links(text) != text:
             other.write_text(sync_links(text), encoding="utf-8")
             print(f"al día con {COURSE_TAG}: {other}")
+    readme = Path(args.readme)
+    text = readme.read_text(encoding="utf-8")
+    synced = sync_readme_durations(text, lab_durations(args.solutions))
+    if synced != text:
+        readme.write_text(synced, encoding="utf-8")
+        print(f"duraciones tomadas de las cabeceras de los labs: {readme}")
     print("Regenera los notebooks del estudiante: python -m coursekit build-notebooks")
     return 0
 
@@ -350,7 +357,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         run=_run_run_labs,
     ),
     "sync-release": Subcommand(
-        help="pone insignias y celdas de instalación al día con coursekit.maintainer.release",
+        help="pone insignias, celdas de instalación y duraciones del README al día",
         configure=_configure_sync_release,
         run=_run_sync_release,
     ),

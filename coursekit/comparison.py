@@ -45,6 +45,10 @@ COLUMNS = (
     ACCURACY,
     F1_MACRO,
 )
+#: Clave extra de cada fila (no es columna de la tabla): 1/0 por ejemplo de validación según el
+#: método acierte o no. ``compare_methods`` la deja en ``tabla.attrs[CORRECT]``, por método, para
+#: comparar dos métodos sobre los mismos ejemplos (``coursekit.uncertainty``).
+CORRECT = "aciertos"
 
 
 @dataclass
@@ -187,7 +191,8 @@ def measure_method(
     """Entrena un método y devuelve su fila de la tabla (ver ``COLUMNS``).
 
     Lo guardado en disco es ``model.save_pretrained``: el modelo entero, o solo el adaptador
-    cuando el modelo es de peft.
+    cuando el modelo es de peft. Además de ``COLUMNS``, la fila trae ``CORRECT``: los aciertos
+    (1/0) por ejemplo de validación.
     """
     from transformers import DataCollatorWithPadding, Trainer
 
@@ -220,7 +225,8 @@ def measure_method(
         elapsed = time.perf_counter() - start
     output = trainer.predict(eval_dataset)
     logits = output.predictions[0] if isinstance(output.predictions, tuple) else output.predictions
-    scores = classification_metrics(logits.argmax(axis=-1), output.label_ids)
+    predictions = logits.argmax(axis=-1)
+    scores = classification_metrics(predictions, output.label_ids)
     saved = run_dir / "guardado"
     if saved.exists():
         shutil.rmtree(saved)
@@ -235,6 +241,7 @@ def measure_method(
         DISK_MB: directory_size_mb(saved),
         ACCURACY: scores["accuracy"],
         F1_MACRO: scores["f1_macro"],
+        CORRECT: [int(hit) for hit in predictions == output.label_ids],
     }
     del trainer, model, optimizer
     _release_memory()
@@ -261,7 +268,9 @@ def compare_methods(
 
     Cada fila se guarda en ``output_dir/resultados.jsonl`` en cuanto termina: si la sesión
     se corta, al volver a ejecutar se reutilizan las filas ya medidas con la misma
-    configuración (``rerun=True`` las mide de nuevo).
+    configuración (``rerun=True`` las mide de nuevo). ``tabla.attrs[CORRECT]`` guarda, por
+    método, los aciertos por ejemplo de validación (una fila guardada sin ellos, de una versión
+    anterior del curso, se mide de nuevo).
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -287,14 +296,16 @@ def compare_methods(
     for method in progress:
         progress.set_postfix_str(method.name)
         key = _run_key(method, profile, epochs, len(train_dataset))
-        if key not in saved:
+        if CORRECT not in saved.get(key, {}):  # sin medir, o medida sin aciertos por ejemplo
             saved[key] = measure_method(
                 method, train_dataset, eval_dataset, tokenizer, profile, folder, epochs
             )
             with results_file.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps({"clave": key, "fila": saved[key]}) + "\n")
         rows.append(saved[key])
-    return pd.DataFrame(rows, columns=list(COLUMNS)).set_index(METHOD)
+    table = pd.DataFrame(rows, columns=list(COLUMNS)).set_index(METHOD)
+    table.attrs[CORRECT] = {row[METHOD]: row[CORRECT] for row in rows if CORRECT in row}
+    return table
 
 
 def describe_methods(methods: Sequence[MethodRun]):

@@ -68,6 +68,12 @@ class Environment:
     bf16_supported: bool
 
     @property
+    def device(self) -> str:
+        """Dónde calcular con PyTorch: ``"cuda"`` con GPU, ``"cpu"`` sin ella
+        (``model.to(env.device)``; ``Trainer`` lo decide solo)."""
+        return "cuda" if self.has_gpu else "cpu"
+
+    @property
     def platform_label(self) -> str:
         """Nombre legible de la plataforma."""
         return PLATFORM_LABELS.get(self.platform, self.platform)

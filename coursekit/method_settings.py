@@ -37,6 +37,32 @@ def prompt_init_text(profile: Any, class_names: Sequence[str]) -> str:
     return f"Is this text {', '.join(names[:-1])} or {names[-1]}?"
 
 
+def prompt_schedule_alternative(
+    train_size: int, num_epochs: int, profile_train_size: int
+) -> tuple[int, int]:
+    """Otro reparto de los mismos ejemplos vistos para el «Inténtalo» del lab 06:
+    ``(reseñas, épocas)`` con ``reseñas × épocas`` igual (o lo más parecido) a
+    ``train_size × num_epochs``.
+
+    Si el prompt tuning usó más reseñas que los demás labs (``quick``: 2000 × 2), propone las de
+    los demás labs con más épocas (400 × 10); si usó las mismas (``full``, ``ci`` o tus datos),
+    la mitad de reseñas distintas repetidas el doble de épocas (en ``full``, 500 × 12 frente a
+    1000 × 6). Así la sugerencia cambia algo en cualquier perfil.
+    """
+    for name, value in (
+        ("train_size", train_size),
+        ("num_epochs", num_epochs),
+        ("profile_train_size", profile_train_size),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CourseError(f"{name} debe ser un entero positivo; es {value!r}.")
+    if train_size > profile_train_size:
+        return profile_train_size, max(1, round(train_size * num_epochs / profile_train_size))
+    if train_size < 2:
+        raise CourseError("Con una sola reseña no hay otro reparto posible: usa más reseñas.")
+    return train_size // 2, 2 * num_epochs
+
+
 def max_length_with_prompt(
     max_length: int, max_positions: int, num_virtual_tokens: int = PROMPT_VIRTUAL_TOKENS
 ) -> int:

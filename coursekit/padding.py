@@ -113,3 +113,49 @@ def compare_padding(
         float(np.mean(predictions[s] == predictions[reference])) for s in table.index
     ]
     return table
+
+
+#: Por debajo de esta diferencia relativa de tiempo, dos estrategias se dan por igual de rápidas
+#: (el tiempo de un forward varía de una ejecución a otra en una máquina compartida).
+SAME_SPEED_TOLERANCE = 0.10
+
+
+def _speed_phrase(speedup: float, reference: str) -> str:
+    if speedup >= 1 + SAME_SPEED_TOLERANCE:
+        return f"{speedup:.1f} veces más rápido que {reference}"
+    if speedup <= 1 / (1 + SAME_SPEED_TOLERANCE):
+        return f"más lento que {reference} ({1 / speedup:.1f} veces su tiempo)"
+    return (
+        f"tan rápido como {reference} (menos de un {SAME_SPEED_TOLERANCE:.0%} de diferencia, "
+        "dentro de lo que varía una medida a otra)"
+    )
+
+
+def padding_summary(table: Any) -> str:
+    """Resume en español la tabla de :func:`compare_padding`: por estrategia, posiciones por
+    lote frente a la primera (``max_length``) y si el pase hacia delante fue más rápido, más lento
+    o igual
+    (menos de ``SAME_SPEED_TOLERANCE`` de diferencia), con la proporción de predicciones que
+    coinciden. Las posiciones no dependen de la máquina; los segundos, sí."""
+    required = {"posiciones_por_batch", "aceleración", "misma_predicción"}
+    missing = required - set(getattr(table, "columns", []))
+    if missing:
+        raise CourseError(
+            f"padding_summary necesita la tabla de compare_padding; faltan {sorted(missing)}."
+        )
+    if len(table.index) < 2:
+        raise CourseError("Hacen falta al menos dos estrategias en la tabla para compararlas.")
+    reference = table.index[0]
+    reference_label = STRATEGY_LABELS.get(reference, reference)
+    reference_positions = table.loc[reference, "posiciones_por_batch"]
+    lines = []
+    for strategy in table.index[1:]:
+        row = table.loc[strategy]
+        share = row["posiciones_por_batch"] / reference_positions
+        lines.append(
+            f"{STRATEGY_LABELS.get(strategy, strategy)}: {row['posiciones_por_batch']:,.0f} "
+            f"posiciones por lote frente a {reference_positions:,.0f} ({share:.0%}); el pase hacia "
+            f"delante fue {_speed_phrase(row['aceleración'], reference_label)}, con las mismas "
+            f"predicciones en el {row['misma_predicción']:.0%} de los ejemplos."
+        )
+    return "\n".join(lines)

@@ -47,6 +47,27 @@ def text_logits(
     return torch.cat(logits).numpy()
 
 
+#: Tolerancias (``atol``) al comparar logits de dos cálculos del mismo modelo: en fp32 solo
+#: cambia el último decimal; en media precisión (fp16/bf16), hasta la milésima o más.
+LOGITS_ATOL_FP32 = 1e-4
+LOGITS_ATOL_HALF = 1e-2
+
+
+def logits_tolerance(model: Any) -> float:
+    """La ``atol`` con la que comparar los logits de ``model`` con los de otro cálculo
+    (``torch.allclose``): :data:`LOGITS_ATOL_HALF` si algún parámetro está en fp16 o bf16,
+    :data:`LOGITS_ATOL_FP32` si no."""
+    import torch
+
+    try:
+        dtypes = {parameter.dtype for parameter in model.parameters()}
+    except (AttributeError, TypeError):
+        raise CourseError("logits_tolerance necesita un modelo de PyTorch.") from None
+    if not dtypes:
+        raise CourseError("El modelo no tiene parámetros: no hay logits que comparar.")
+    return LOGITS_ATOL_HALF if dtypes & {torch.float16, torch.bfloat16} else LOGITS_ATOL_FP32
+
+
 def predict_texts(
     model: Any,
     tokenizer: Any,

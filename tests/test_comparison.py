@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from coursekit import comparison
-from coursekit.comparison import COLUMNS, MethodRun, PeakMemory, compare_methods, measure_method
+from coursekit.comparison import (
+    COLUMNS,
+    CORRECT,
+    MethodRun,
+    PeakMemory,
+    compare_methods,
+    measure_method,
+)
 from coursekit.errors import CourseError
 from coursekit.profiles import get_profile
 
@@ -57,7 +64,10 @@ def test_measure_method_fills_every_column(tiny_bert, small_data, tmp_path):
         PROFILE,
         tmp_path,
     )
-    assert list(full) == list(COLUMNS)
+    assert list(full) == [*COLUMNS, CORRECT]
+    for row in (full, lora):  # aciertos por ejemplo: su media es la exactitud
+        assert len(row[CORRECT]) == len(evaluation) and set(row[CORRECT]) <= {0, 1}
+        assert sum(row[CORRECT]) / len(evaluation) == pytest.approx(row["exactitud"])
     total = sum(p.numel() for p in tiny_bert().parameters())
     assert full["parámetros entrenables"] == total and full["% entrenable"] == 100
     assert 0 < lora["% entrenable"] < 5
@@ -119,6 +129,9 @@ def test_compare_methods_saves_rows_and_reuses_them(tiny_bert, small_data, tmp_p
     monkeypatch.setattr(comparison, "measure_method", must_not_train)
     again = compare_methods(methods, train, evaluation, tokenizer, PROFILE, tmp_path)
     assert again.equals(table)
+    # Los aciertos por ejemplo viajan con la tabla, también desde las filas guardadas.
+    assert again.attrs[CORRECT] == table.attrs[CORRECT]
+    assert len(table.attrs[CORRECT]["completo"]) == len(evaluation)
     with pytest.raises(AssertionError, match="no debía volver a entrenar"):
         compare_methods(methods, train, evaluation, tokenizer, PROFILE, tmp_path, rerun=True)
     # Otra configuración (más épocas) es otra medida.

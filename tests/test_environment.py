@@ -132,3 +132,12 @@ def test_available_memory_counts_inactive_file_cache_as_free(tmp_path):
     )  # ...con 1 GB de caché
     system_free = psutil.virtual_memory().available / 1024**3
     assert available_memory_gb(str(tmp_path)) == pytest.approx(min(1.0, system_free))
+
+
+def test_device_follows_the_gpu():
+    """El lab 01 medía el relleno con el modelo en la CPU aunque hubiera GPU: nadie lo movía."""
+    import torch
+
+    assert _env("colab", True, "Tesla T4", 15.0).device == "cuda"
+    assert _env("local").device == "cpu"
+    assert torch.zeros(1).to(_env("local").device).device.type == "cpu"

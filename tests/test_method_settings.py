@@ -243,3 +243,30 @@ def test_lab_07_measures_lora_with_the_arguments_of_the_shared_function(tmp_path
     assert shared_keywords - written == {"disable_tqdm"}  # el lab muestra la barra
     for name in shared_keywords - {"disable_tqdm"}:
         assert getattr(notebook, name) == getattr(shared, name), name
+
+
+@pytest.mark.parametrize("name", ["full", "quick", "ci"])
+def test_lab_06_try_it_changes_the_schedule_in_every_profile(name):
+    """El «Inténtalo» del lab 06 cambiaba prompt_train_size y PROMPT_EPOCHS por los valores que
+    ``full`` ya usa (ambos None allí): no cambiaba nada. Ahora propone otro reparto de los mismos
+    ejemplos vistos en cualquier perfil."""
+    from coursekit.method_settings import prompt_schedule_alternative
+
+    profile = get_profile(name)
+    size = profile.prompt_train_size or profile.train_size  # las expresiones del lab 06
+    epochs = profile.prompt_num_epochs or 2 * profile.peft_num_epochs
+    other_size, other_epochs = prompt_schedule_alternative(size, epochs, profile.train_size)
+    assert (other_size, other_epochs) != (size, epochs)
+    assert other_size * other_epochs == size * epochs
+    assert other_size <= max(size, profile.train_size)  # nunca pide más datos que los del lab
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [((0, 2, 400), "train_size"), ((400, 2.5, 400), "num_epochs"), ((1, 3, 1), "una sola")],
+)
+def test_prompt_schedule_alternative_rejects_bad_inputs(args, fragment):
+    from coursekit.method_settings import prompt_schedule_alternative
+
+    with pytest.raises(CourseError, match=fragment):
+        prompt_schedule_alternative(*args)

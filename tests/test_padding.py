@@ -143,3 +143,45 @@ def test_bad_sizes(texts_dataset, tokenizer, classifier, batch_size, max_length)
             max_length=max_length,
             progress=False,
         )
+
+
+def _summary_table(speedups, positions=(4096, 3900, 2176)):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "posiciones_por_batch": list(positions),
+            "aceleración": [1.0, *speedups],
+            "misma_predicción": [1.0, 1.0, 1.0],
+        },
+        index=pd.Index(list(STRATEGIES), name="estrategia"),
+    )
+
+
+def test_summary_words_a_slowdown_as_slower_not_as_a_fraction_of_faster():
+    """El lab 01 imprimía «0.8 veces más rápido» cuando el relleno dinámico fue más lento."""
+    from coursekit.padding import padding_summary
+
+    text = padding_summary(_summary_table([0.8, 2.5]))
+    dynamic, grouped = text.splitlines()
+    assert "más lento" in dynamic and "1.2 veces su tiempo" in dynamic
+    assert "0.8 veces" not in text
+    assert "2.5 veces más rápido" in grouped
+
+
+def test_summary_calls_a_small_difference_a_tie_and_reports_positions():
+    from coursekit.padding import padding_summary
+
+    text = padding_summary(_summary_table([1.04, 0.97]))
+    assert text.count("tan rápido como") == 2 and "más rápido que" not in text
+    # Las posiciones por batch van junto a los segundos: agrupar ayuda aunque el tiempo empate.
+    assert "3,900 posiciones por lote" in text and "2,176 posiciones" in text and "(53%)" in text
+
+
+def test_summary_rejects_what_is_not_a_comparison(texts_dataset):
+    from coursekit.padding import padding_summary
+
+    with pytest.raises(CourseError, match="compare_padding"):
+        padding_summary(texts_dataset)
+    with pytest.raises(CourseError, match="dos estrategias"):
+        padding_summary(_summary_table([1.0, 1.0]).iloc[:1])

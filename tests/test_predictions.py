@@ -96,3 +96,18 @@ def test_prediction_table_with_many_classes(num_classes):
     table = prediction_table([f"t{i}" for i in range(num_classes)], logits, names)
     assert list(table["predicción"]) == names[::-1]
     assert (table["probabilidad"] > 1 / num_classes).all()
+
+
+def test_logits_tolerance_depends_on_precision():
+    """Lab 05 comparaba logits con igualdad exacta (``np.array_equal``): en GPU, o en fp16,
+    imprimía ``False`` bajo un título que decía que eran iguales. Se comparan con tolerancia."""
+    from coursekit.predictions import LOGITS_ATOL_FP32, LOGITS_ATOL_HALF, logits_tolerance
+
+    layer = torch.nn.Linear(4, 3)
+    assert logits_tolerance(layer) == LOGITS_ATOL_FP32
+    assert logits_tolerance(layer.half()) == LOGITS_ATOL_HALF
+    assert logits_tolerance(torch.nn.Linear(4, 3).to(torch.bfloat16)) == LOGITS_ATOL_HALF
+    with pytest.raises(CourseError, match="sin parámetros|no tiene parámetros"):
+        logits_tolerance(torch.nn.ReLU())
+    with pytest.raises(CourseError, match="PyTorch"):
+        logits_tolerance("modelo")
