@@ -1,9 +1,11 @@
 """``coursekit bench``: benchmarks que reproducen las cifras del curso con un solo comando.
 
 Un módulo por benchmark: :mod:`~coursekit.instructor.bench.padding_speed` (relleno por época de
-entrenamiento), :mod:`~coursekit.instructor.bench.methods` (la tabla del lab 07) y
-:mod:`~coursekit.instructor.bench.labs` (tiempo y memoria de cada lab). Cada uno imprime una tabla,
-escribe JSON y una gráfica en ``bench-results/`` e imprime su razón principal al final.
+entrenamiento), :mod:`~coursekit.instructor.bench.methods` (la tabla del lab 07, con una o varias
+semillas), :mod:`~coursekit.instructor.bench.pooling_probe` (sonda lineal del codificador
+congelado con cada agrupación) y :mod:`~coursekit.instructor.bench.labs` (tiempo y memoria de
+cada lab). Cada uno imprime una tabla, escribe JSON y una gráfica en ``bench-results/`` e imprime
+su razón principal al final.
 """
 
-BENCHMARKS = ("padding", "methods", "labs")
+BENCHMARKS = ("padding", "methods", "pooling", "labs")
