@@ -289,15 +289,6 @@ def test_aggregate_one_seed_has_no_spread_and_rejects_repeated_seeds():
         methods.aggregate_seeds([])
 
 
-def test_standard_error_of_an_accuracy():
-    from coursekit.instructor.bench.pooling_probe import standard_error
-
-    assert standard_error(0.5, 200) == pytest.approx((0.25 / 200) ** 0.5)
-    assert standard_error(1.0, 10) == 0.0
-    with pytest.raises(CourseError, match="entre 0 y 1"):
-        standard_error(1.5, 10)
-
-
 def test_frozen_features_and_probe(tiny_bert, tokenizer, make_dataset):
     from coursekit.data import tokenize_dataset
     from coursekit.instructor.bench.pooling_probe import frozen_features, probe_accuracy

@@ -8,12 +8,12 @@ con la media de los tokens y su pooler no se entrenó nunca.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from coursekit.errors import CourseError
 from coursekit.pooling import POOLINGS
+from coursekit.uncertainty import standard_error
 
 POOLING_NAMES = {
     "pooler": "pooler ([CLS] + capa densa)",
@@ -25,15 +25,6 @@ TABLE_COLUMNS = (
     ("exactitud", "exactitud", "{:.3f}"),
     ("error_típico", "error típico", "{:.3f}"),
 )
-
-
-def standard_error(accuracy: float, n: int) -> float:
-    """Error típico de una exactitud medida con ``n`` ejemplos: √(p·(1−p)/n)."""
-    if n < 1:
-        raise CourseError("Hace falta al menos un ejemplo para el error típico.")
-    if not 0.0 <= accuracy <= 1.0:
-        raise CourseError(f"La exactitud debe estar entre 0 y 1; es {accuracy!r}.")
-    return math.sqrt(accuracy * (1 - accuracy) / n)
 
 
 def frozen_features(
