@@ -303,13 +303,31 @@ def test_frozen_features_and_probe(tiny_bert, tokenizer, make_dataset):
         frozen_features(tiny_bert(), dataset, tokenizer, poolings=["max"])
 
 
+def test_pooling_gaps_on_fake_rows():
+    from coursekit.instructor.bench import methods
+
+    summary = methods.aggregate_seeds(
+        [
+            _fake_row("prompt tuning", 42, 0.535, 0.5, 1.0),
+            _fake_row("prompt tuning (media)", 42, 0.705, 0.7, 1.0),
+            _fake_row("LoRA", 42, 0.725, 0.7, 1.0),
+        ]
+    )
+    gaps = methods.pooling_gaps(summary)
+    assert gaps == {"prompt tuning": pytest.approx(17.0)}
+    assert methods.pooling_headline(gaps) == (
+        "media de los tokens frente a pooler (exactitud): prompt tuning +17.0 puntos"
+    )
+
+
 @pytest.mark.slow
 def test_bench_methods_with_seeds_and_mean_pooling(tmp_path, capsys, tiny_models):
     argv = ["bench", "methods", "--profile", "ci", "--only", "codificador congelado"]
     argv += ["--seeds", "2", "--pooling", "pooler", "mean", "--output", str(tmp_path)]
     assert main(argv) == 0
-    out = capsys.readouterr().out
+    out, last = _last_line(capsys)
     assert "| método | semillas | exactitud (media ± desv.) |" in out and " ± " in out
+    assert last.startswith(f"{HEADLINE_PREFIX} media de los tokens frente a pooler")
     results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
     assert results["comando"].startswith("coursekit bench methods --profile ci")
     assert results["máquina"]["fecha"]

@@ -190,7 +190,10 @@ def _run_methods(args: argparse.Namespace, profile: Any):
         pd.DataFrame(summary).set_index("método")[list(COLUMNS[1:])],
         baseline=results["línea_base"],
     )
-    return 0, results, table, figure, methods.headline(ratios)
+    gaps = methods.pooling_gaps(summary)
+    results["media_menos_pooler_puntos"] = gaps or None
+    line = methods.headline(ratios) if ratios or not gaps else methods.pooling_headline(gaps)
+    return 0, results, table, figure, line
 
 
 def _run_pooling(args: argparse.Namespace, profile: Any):

@@ -148,6 +148,25 @@ def _base_name(name: str) -> str:
     return name.removesuffix(MEAN_POOLING_SUFFIX)
 
 
+def pooling_gaps(summary: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Puntos de exactitud de la media de los tokens sobre el pooler, por método medido con las
+    dos agrupaciones (``"<método>"`` y ``"<método> (media)"``)."""
+    from coursekit.method_settings import MEAN_POOLING_SUFFIX
+
+    by_name = {entry["método"]: entry for entry in summary}
+    return {
+        name: 100 * (by_name[name + MEAN_POOLING_SUFFIX][ACCURACY] - entry[ACCURACY])
+        for name, entry in by_name.items()
+        if name + MEAN_POOLING_SUFFIX in by_name
+    }
+
+
+def pooling_headline(gaps: dict[str, float]) -> str:
+    """La línea de la media frente al pooler."""
+    parts = " · ".join(f"{name} {gap:+.1f} puntos" for name, gap in gaps.items())
+    return f"media de los tokens frente a pooler (exactitud): {parts}"
+
+
 def run_methods_benchmark(
     profile: Any,
     only: Sequence[str] | None = None,
