@@ -230,6 +230,17 @@ def _student_frame(error: BaseException):
     return student
 
 
+# La F1 sin average: scikit-learn (y la métrica f1 de evaluate, y la del curso) usan 'binary'.
+_AVERAGE_HINT = (
+    " La métrica f1 usa average='binary' si no le dices otra cosa, y eso solo vale con dos "
+    "clases: ¿qué average quieres?"
+)
+
+
+def _is_missing_average(error: BaseException) -> bool:
+    return isinstance(error, ValueError) and "average='binary'" in str(error)
+
+
 def _student_error_hint(error: BaseException, answers: dict[str, Any]) -> str | None:
     """La pista cuando la comprobación falla por una excepción: si salió del código del
     estudiante, es suya («tu función lanzó ...»); si su función no acepta los argumentos con
@@ -242,6 +253,7 @@ def _student_error_hint(error: BaseException, answers: dict[str, Any]) -> str | 
         return (
             f"tu función {function} lanzó {name}: {error} ({where}). El error es de tu "
             "código, no de la comprobación: pruébala sola con un ejemplo pequeño."
+            + (_AVERAGE_HINT if _is_missing_average(error) else "")
         )
     if isinstance(error, TypeError):
         for value in answers.values():

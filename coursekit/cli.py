@@ -377,7 +377,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         run=_run_finish_grades,
     ),
     "bench": Subcommand(
-        help="benchmarks del curso: padding, methods o labs (tabla, JSON y gráfica)",
+        help="benchmarks del curso: padding, methods, pooling o labs (tabla, JSON y gráfica)",
         configure=_configure_bench,
         run=_run_bench,
     ),
@@ -410,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Un :class:`CourseError` se muestra como ``Error: <mensaje>`` en stderr (código 2).
     """
     args = build_parser().parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # para guardar el comando
     try:
         return int(args._run(args) or 0)
     except CourseError as exc:

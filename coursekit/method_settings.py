@@ -124,21 +124,76 @@ def tutorial_style_freezing(model: Any) -> Any:
     return model
 
 
-def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: Any):
+#: Sufijo del nombre de un método cuando clasifica desde la media de los tokens.
+MEAN_POOLING_SUFFIX = " (media)"
+
+
+def mean_pooling_builder(new_classifier: Callable[[], Any]) -> Callable[[], Any]:
+    """Envuelve ``new_classifier`` para que el clasificador que crea clasifique desde la media
+    de los vectores de los tokens (``coursekit.pooling.with_mean_pooling``)."""
+    from coursekit.pooling import with_mean_pooling
+
+    if not callable(new_classifier):
+        raise CourseError("new_classifier debe ser la función que crea el clasificador base.")
+    return lambda: with_mean_pooling(new_classifier())
+
+
+def frozen_encoder_method(new_classifier: Callable[[], Any], pooling: str = "pooler") -> MethodRun:
+    """El «codificador congelado» del lab 07: solo se entrena la cabeza (``classifier``), a
+    ``HEAD_LEARNING_RATE``. ``pooling="pooler"`` clasifica desde el pooler, como
+    ``AutoModelForSequenceClassification`` (en MiniLM, una capa sin entrenar);
+    ``pooling="mean"``, desde la media de los tokens, la agrupación con la que se entrenó
+    all-MiniLM-L6-v2 (el nombre lleva el sufijo ``MEAN_POOLING_SUFFIX``)."""
+    from coursekit.peft_methods import freeze_all_but
+
+    if pooling not in ("pooler", "mean"):
+        raise CourseError(f"pooling debe ser 'pooler' o 'mean'; es {pooling!r}.")
+    build = mean_pooling_builder(new_classifier) if pooling == "mean" else new_classifier
+
+    def frozen_encoder():
+        model = build()
+        freeze_all_but(model, ["classifier"])
+        return model
+
+    where = "la media de los tokens" if pooling == "mean" else "el pooler"
+    return MethodRun(
+        "codificador congelado" + (MEAN_POOLING_SUFFIX if pooling == "mean" else ""),
+        frozen_encoder,
+        HEAD_LEARNING_RATE,
+        description=f"solo la cabeza de clasificación, desde {where}",
+    )
+
+
+def course_methods(
+    new_classifier: Callable[[], Any],
+    model_path: str,
+    profile: Any,
+    pooling: str = "pooler",
+):
     """Los seis métodos de la comparación del lab 07, con los ajustes de los labs 05 y 06
     (las tasas de LoRA y prompt tuning son las del perfil).
 
     ``new_classifier()`` crea el clasificador base (cabeza nueva); ``model_path`` da el
     tokenizador para iniciar el prompt con texto, que sale de las clases del clasificador
-    (``id2label``) cuando el perfil no trae uno.
+    (``id2label``) cuando el perfil no trae uno. Con ``pooling="mean"`` todos los métodos
+    clasifican desde la media de los tokens (``coursekit.pooling``) y sus nombres llevan el
+    sufijo ``MEAN_POOLING_SUFFIX``; para añadir solo el codificador congelado con la media a la
+    tabla, usa :func:`frozen_encoder_method`.
     """
     from peft import get_peft_model
 
     from coursekit.optim import llrd_adamw
-    from coursekit.peft_methods import check_peft_config, freeze_all_but
+    from coursekit.peft_methods import check_peft_config
 
     if not callable(new_classifier):
         raise CourseError("new_classifier debe ser la función que crea el clasificador base.")
+    if pooling not in ("pooler", "mean"):
+        raise CourseError(f"pooling debe ser 'pooler' o 'mean'; es {pooling!r}.")
+    if pooling == "mean":
+        methods = course_methods(mean_pooling_builder(new_classifier), model_path, profile)
+        for method in methods:
+            method.name += MEAN_POOLING_SUFFIX
+        return methods
 
     def with_peft(make_config):
         def build():
@@ -153,11 +208,6 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
         id2label = model.config.id2label
         names = [id2label[i] for i in range(model.config.num_labels)]
         return course_prompt_tuning_config(model_path, prompt_init_text(profile, names))
-
-    def frozen_encoder():
-        model = new_classifier()
-        freeze_all_but(model, ["classifier"])
-        return model
 
     def llrd_optimizer(model):
         return llrd_adamw(model, profile.learning_rate, LLRD_DECAY, weight_decay=0.01)
@@ -188,12 +238,7 @@ def course_methods(new_classifier: Callable[[], Any], model_path: str, profile: 
             profile.prompt_learning_rate,
             description=f"{PROMPT_VIRTUAL_TOKENS} tokens virtuales (TEXT), más la cabeza",
         ),
-        MethodRun(
-            "codificador congelado",
-            frozen_encoder,
-            HEAD_LEARNING_RATE,
-            description="solo la cabeza de clasificación",
-        ),
+        frozen_encoder_method(new_classifier),
         MethodRun(
             "código del tutorial",
             lambda: tutorial_style_freezing(new_classifier()),

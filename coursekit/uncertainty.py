@@ -71,6 +71,14 @@ def _pair(correct_a: Any, correct_b: Any):
     return a, b
 
 
+def count_spread(n: int, p: float = 0.5) -> float:
+    """Desviación típica del número de éxitos en ``n`` sorteos con probabilidad ``p``:
+    √(n·p·(1−p)). Al tomar 100 reseñas al azar de dos clases igual de frecuentes, el número de
+    positivas se aleja de 50 unas 5 (y más de 10 en menos del 5 % de los sorteos)."""
+    q = _fraction(p, "p")
+    return math.sqrt(_count(n) * q * (1 - q))
+
+
 def accuracy_standard_error(accuracy: float, n: int) -> float:
     """Error típico de una exactitud ``accuracy`` (fracción entre 0 y 1) medida sobre ``n``
     ejemplos: ``sqrt(p (1 - p) / n)``. Con 200 ejemplos y p = 0.5 es 0.035 (±3.5 puntos).

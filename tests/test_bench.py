@@ -247,3 +247,125 @@ def test_bench_scripts_import(module):
     import importlib
 
     assert callable(importlib.import_module(module).main)
+
+
+# --- varias semillas y agrupación ------------------------------------------------------------
+
+
+def _fake_row(name: str, seed: int, accuracy: float, f1: float, seconds: float) -> dict:
+    from coursekit.comparison import ACCURACY, F1_MACRO, TRAIN_SECONDS
+
+    return {
+        "método": name,
+        "semilla": seed,
+        ACCURACY: accuracy,
+        F1_MACRO: f1,
+        TRAIN_SECONDS: seconds,
+        "parámetros entrenables": 770,
+    }
+
+
+def test_aggregate_seeds_on_fake_rows():
+    import statistics
+
+    from coursekit.instructor.bench import methods
+
+    rows = [
+        _fake_row("LoRA", 42, 0.70, 0.69, 10.0),
+        _fake_row("completo", 42, 0.60, 0.58, 20.0),
+        _fake_row("LoRA", 43, 0.74, 0.73, 12.0),
+        _fake_row("completo", 43, 0.66, 0.66, 22.0),
+        _fake_row("LoRA", 44, 0.75, 0.75, 11.0),
+    ]
+    summary = {entry["método"]: entry for entry in methods.aggregate_seeds(rows)}
+    assert list(summary) == ["LoRA", "completo"]  # el orden de aparición
+    lora = summary["LoRA"]
+    assert lora["semillas"] == 3 and "semilla" not in lora
+    assert lora["exactitud_media"] == pytest.approx(statistics.fmean([0.70, 0.74, 0.75]))
+    assert lora["exactitud_desv"] == pytest.approx(statistics.stdev([0.70, 0.74, 0.75]))
+    assert (lora["exactitud_mín"], lora["exactitud_máx"]) == (0.70, 0.75)
+    assert lora["f1_macro_desv"] == pytest.approx(statistics.stdev([0.69, 0.73, 0.75]))
+    assert lora["tiempo_s_media"] == pytest.approx(11.0)
+    assert lora["exactitud"] == lora["exactitud_media"]  # la columna de la tabla, con la media
+    assert summary["completo"]["semillas"] == 2
+    text = {row["método"]: row for row in methods.seed_table_rows(summary.values())}
+    assert text["completo"]["exactitud"] == "0.630 ± 0.042"
+    assert text["completo"]["exactitud mín–máx"] == "0.600–0.660"
+
+
+def test_aggregate_one_seed_has_no_spread_and_rejects_repeated_seeds():
+    from coursekit.instructor.bench import methods
+
+    (single,) = methods.aggregate_seeds([_fake_row("LoRA", 42, 0.7, 0.7, 1.0)])
+    assert single["exactitud_desv"] is None and single["exactitud_media"] == 0.7
+    assert methods.seed_table_rows([single])[0]["exactitud"] == "0.700"
+    with pytest.raises(CourseError, match="misma semilla"):
+        methods.aggregate_seeds([_fake_row("LoRA", 42, 0.7, 0.7, 1.0)] * 2)
+    with pytest.raises(CourseError, match="No hay filas"):
+        methods.aggregate_seeds([])
+
+
+def test_frozen_features_and_probe(tiny_bert, tokenizer, make_dataset):
+    from coursekit.data import tokenize_dataset
+    from coursekit.instructor.bench.pooling_probe import frozen_features, probe_accuracy
+
+    dataset = tokenize_dataset(make_dataset([0, 1, 0, 1, 0, 1]), tokenizer, 16)
+    vectors = frozen_features(tiny_bert(), dataset, tokenizer, batch_size=4)
+    assert set(vectors) == {"pooler", "cls", "mean"}
+    assert all(v.shape == (6, 32) for v in vectors.values())
+    accuracy = probe_accuracy(vectors["mean"], dataset["label"], vectors["mean"], dataset["label"])
+    assert 0.0 <= accuracy <= 1.0
+    with pytest.raises(CourseError, match="Agrupaciones válidas"):
+        frozen_features(tiny_bert(), dataset, tokenizer, poolings=["max"])
+
+
+def test_pooling_gaps_on_fake_rows():
+    from coursekit.instructor.bench import methods
+
+    summary = methods.aggregate_seeds(
+        [
+            _fake_row("prompt tuning", 42, 0.535, 0.5, 1.0),
+            _fake_row("prompt tuning (media)", 42, 0.705, 0.7, 1.0),
+            _fake_row("LoRA", 42, 0.725, 0.7, 1.0),
+        ]
+    )
+    gaps = methods.pooling_gaps(summary)
+    assert gaps == {"prompt tuning": pytest.approx(17.0)}
+    assert methods.pooling_headline(gaps) == (
+        "media de los tokens frente a pooler (exactitud): prompt tuning +17.0 puntos"
+    )
+
+
+@pytest.mark.slow
+def test_bench_methods_with_seeds_and_mean_pooling(tmp_path, capsys, tiny_models):
+    argv = ["bench", "methods", "--profile", "ci", "--only", "codificador congelado"]
+    argv += ["--seeds", "2", "--pooling", "pooler", "mean", "--output", str(tmp_path)]
+    assert main(argv) == 0
+    out, last = _last_line(capsys)
+    assert "| método | semillas | exactitud (media ± desv.) |" in out and " ± " in out
+    assert last.startswith(f"{HEADLINE_PREFIX} media de los tokens frente a pooler")
+    results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
+    assert results["comando"].startswith("coursekit bench methods --profile ci")
+    assert results["máquina"]["fecha"]
+    assert results["semillas"] == [42, 43]
+    assert [(r["método"], r["semilla"]) for r in results["filas"]] == [
+        ("codificador congelado", 42),
+        ("codificador congelado (media)", 42),
+        ("codificador congelado", 43),
+        ("codificador congelado (media)", 43),
+    ]
+    assert [(s["método"], s["semillas"]) for s in results["resumen"]] == [
+        ("codificador congelado", 2),
+        ("codificador congelado (media)", 2),
+    ]
+
+
+@pytest.mark.slow
+def test_bench_pooling_smoke(tmp_path, capsys, tiny_models):
+    assert main(["bench", "pooling", "--profile", "ci", "--output", str(tmp_path)]) == 0
+    out, last = _last_line(capsys)
+    assert "| agrupación | exactitud | error típico |" in out
+    assert last.startswith(f"{HEADLINE_PREFIX} sonda lineal sobre el codificador congelado")
+    results = json.loads((tmp_path / "pooling-ci.json").read_text(encoding="utf-8"))
+    assert [row["clave"] for row in results["filas"]] == ["pooler", "cls", "mean"]
+    assert (tmp_path / "pooling-ci.png").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import socket
 
 import numpy as np
@@ -51,9 +52,105 @@ def test_f1_offline_matches_sklearn_macro(no_network):
     assert result["f1"] == pytest.approx(f1_score(REFERENCES, PREDICTIONS, average="macro"))
 
 
-def test_f1_default_average_is_macro(no_network):
-    result = load_metric("f1").compute(predictions=PREDICTIONS, references=REFERENCES)
-    assert result["f1"] == pytest.approx(f1_score(REFERENCES, PREDICTIONS, average="macro"))
+# --- Igual que las métricas publicadas de evaluate ---------------------------------------------
+# evaluate/metrics/f1/f1.py y evaluate/metrics/accuracy/accuracy.py (huggingface/evaluate)
+# calculan con scikit-learn con estas firmas. Las referencias de abajo repiten esas firmas:
+# nuestros módulos deben dar lo mismo (y los mismos errores) en cada caso.
+OFFICIAL_F1_DEFAULTS = {"labels": None, "pos_label": 1, "average": "binary", "sample_weight": None}
+OFFICIAL_ACCURACY_DEFAULTS = {"normalize": True, "sample_weight": None}
+BINARY_PREDICTIONS = [0, 0, 1, 1, 0, 1, 1, 0]
+BINARY_REFERENCES = [0, 1, 0, 1, 0, 1, 1, 1]
+FIVE_PREDICTIONS = [0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 0, 1]
+FIVE_REFERENCES = [0, 1, 2, 3, 4, 0, 0, 2, 2, 0, 1, 1]
+
+
+def official_f1(predictions, references, **kwargs):
+    """Lo que calcula ``evaluate.load("f1").compute(...)`` (su ``_compute``, tal cual)."""
+    arguments = {**OFFICIAL_F1_DEFAULTS, **kwargs}
+    score = f1_score(references, predictions, **arguments)
+    return {"f1": score if getattr(score, "size", 1) > 1 else float(score)}
+
+
+def official_accuracy(predictions, references, **kwargs):
+    arguments = {**OFFICIAL_ACCURACY_DEFAULTS, **kwargs}
+    return {"accuracy": float(accuracy_score(references, predictions, **arguments))}
+
+
+def _defaults(metric) -> dict:
+    parameters = inspect.signature(metric._compute).parameters
+    return {
+        name: p.default
+        for name, p in parameters.items()
+        if name not in {"predictions", "references"}
+    }
+
+
+def test_offline_metrics_have_the_official_arguments_and_defaults(no_network):
+    assert _defaults(load_metric("f1")) == OFFICIAL_F1_DEFAULTS
+    assert _defaults(load_metric("accuracy")) == OFFICIAL_ACCURACY_DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("predictions", "references", "kwargs"),
+    [
+        (BINARY_PREDICTIONS, BINARY_REFERENCES, {}),  # sin average: binaria, clase positiva 1
+        (BINARY_PREDICTIONS, BINARY_REFERENCES, {"pos_label": 0}),
+        (BINARY_PREDICTIONS, BINARY_REFERENCES, {"sample_weight": [1, 2, 1, 1, 3, 1, 1, 0.5]}),
+        (BINARY_PREDICTIONS, BINARY_REFERENCES, {"average": "macro"}),
+        (FIVE_PREDICTIONS, FIVE_REFERENCES, {"average": "macro"}),
+        (FIVE_PREDICTIONS, FIVE_REFERENCES, {"average": "weighted"}),
+        (FIVE_PREDICTIONS, FIVE_REFERENCES, {"average": "micro"}),
+        (FIVE_PREDICTIONS, FIVE_REFERENCES, {"average": "macro", "labels": [0, 1, 2]}),
+    ],
+)
+def test_f1_matches_the_official_metric(no_network, predictions, references, kwargs):
+    ours = load_metric("f1").compute(predictions=predictions, references=references, **kwargs)
+    assert ours == pytest.approx(official_f1(predictions, references, **kwargs))
+    assert isinstance(ours["f1"], float)
+
+
+def test_f1_without_average_on_two_classes_is_the_positive_class_f1(no_network):
+    result = load_metric("f1").compute(predictions=BINARY_PREDICTIONS, references=BINARY_REFERENCES)
+    positive = f1_score(BINARY_REFERENCES, BINARY_PREDICTIONS, average=None)[1]
+    assert result["f1"] == pytest.approx(positive)
+    assert result["f1"] != pytest.approx(
+        f1_score(BINARY_REFERENCES, BINARY_PREDICTIONS, average="macro")
+    )
+
+
+def test_f1_without_average_on_five_classes_raises_like_the_official(no_network):
+    with pytest.raises(ValueError, match="average") as official:
+        official_f1(FIVE_PREDICTIONS, FIVE_REFERENCES)
+    with pytest.raises(ValueError, match="average") as ours:
+        load_metric("f1").compute(predictions=FIVE_PREDICTIONS, references=FIVE_REFERENCES)
+    assert str(ours.value) == str(official.value)
+
+
+def test_f1_average_none_gives_one_score_per_class(no_network):
+    ours = load_metric("f1").compute(
+        predictions=FIVE_PREDICTIONS, references=FIVE_REFERENCES, average=None
+    )
+    expected = official_f1(FIVE_PREDICTIONS, FIVE_REFERENCES, average=None)["f1"]
+    np.testing.assert_allclose(ours["f1"], expected)
+    assert len(ours["f1"]) == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"normalize": False}, {"sample_weight": [0.5, 2, 0.7, 0.5, 9, 0.4, 1, 1]}]
+)
+def test_accuracy_matches_the_official_metric(no_network, kwargs):
+    ours = load_metric("accuracy").compute(predictions=PREDICTIONS, references=REFERENCES, **kwargs)
+    assert ours == pytest.approx(official_accuracy(PREDICTIONS, REFERENCES, **kwargs))
+
+
+def test_multilabel_configuration(no_network):
+    predictions, references = [[0, 1, 1], [1, 1, 0]], [[0, 1, 1], [0, 1, 0]]
+    f1 = load_metric("f1", config_name="multilabel")
+    ours = f1.compute(predictions=predictions, references=references, average="macro")
+    assert ours == pytest.approx(official_f1(predictions, references, average="macro"))
+    accuracy = load_metric("accuracy", config_name="multilabel")
+    ours = accuracy.compute(predictions=predictions, references=references)
+    assert ours == pytest.approx(official_accuracy(predictions, references))
 
 
 def test_add_batch_then_compute(no_network):

@@ -125,3 +125,19 @@ def test_tied_methods_name_no_single_winner():
 def test_tied_with_best_rejects_bad_inputs_in_spanish(correct, fragment):
     with pytest.raises(CourseError, match=fragment):
         tied_with_best(correct)
+
+
+def test_count_spread_matches_a_simulation():
+    """√(n·p·(1−p)): lo que se aleja de n·p el número de éxitos de un sorteo (lab 01)."""
+    import numpy as np
+
+    from coursekit.uncertainty import count_spread
+
+    assert count_spread(100) == pytest.approx(5.0)
+    draws = np.random.default_rng(0).binomial(100, 0.5, size=20_000)
+    assert draws.std() == pytest.approx(count_spread(100), rel=0.05)
+    assert count_spread(30, p=0.2) == pytest.approx((30 * 0.2 * 0.8) ** 0.5)
+    with pytest.raises(CourseError):
+        count_spread(0)
+    with pytest.raises(CourseError):
+        count_spread(10, p=1.5)

@@ -51,6 +51,15 @@ def _check_compute_metrics(compute_metrics, num_labels) -> str:
     except ExerciseNotDone:
         raise  # la función sigue sin escribir: el aviso amable, no una pista
     except ValueError as error:
+        if "average" in str(error):
+            # scikit-learn (y la métrica f1 de evaluate) con más de dos clases y el average por
+            # defecto, 'binary': "Target is multiclass but average='binary'..."
+            raise AssertionError(
+                f"tu función lanzó ValueError ({str(error)[:160]}). La métrica f1 usa "
+                "average='binary' si no le dices otra cosa, y eso solo vale con dos clases; "
+                f"aquí hay {classes}. ¿Qué valor de average promedia la F1 de cada clase sin "
+                "ponderar?"
+            ) from None
         raise AssertionError(
             f"tu función lanzó ValueError ({str(error)[:160]}). Los logits traen una fila por "
             f"ejemplo y una columna por clase ({logits.shape[0]} × {classes}): cada fila se "

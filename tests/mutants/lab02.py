@@ -39,6 +39,18 @@ VARIANTS = [
     ),
     mistake(
         "02-compute-metrics",
+        "f1-sin-average",
+        _metrics(
+            "np.argmax(logits, axis=-1)",
+            _ACCURACY,
+            'f1_metric.compute(predictions=predictions, references=labels)["f1"]',
+            _RESULT,
+        ),
+        "F1 sin average: la métrica f1 (como la de evaluate) usa 'binary' y falla con más clases",
+        hint="solo vale con dos clases",
+    ),
+    mistake(
+        "02-compute-metrics",
         "f1-micro",
         _metrics("np.argmax(logits, axis=-1)", _ACCURACY, _F1.format("micro"), _RESULT),
         'F1 con average="micro" (igual a la exactitud)',

@@ -174,6 +174,13 @@ VARIANTS = [
     ),
     mistake(
         EVAL,
+        "f1-sin-average",
+        _evaluation().replace('f1_metric.compute(average="macro")', "f1_metric.compute()"),
+        "F1 sin average: como la de evaluate, usa 'binary' y falla con más de dos clases",
+        hint="solo vale con dos clases",
+    ),
+    mistake(
+        EVAL,
         "f1-ponderada",
         _evaluation(average="weighted"),
         "F1 ponderada por la frecuencia de cada clase en vez de macro",

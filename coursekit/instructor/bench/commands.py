@@ -1,4 +1,4 @@
-"""Los argumentos y la ejecución de ``coursekit bench padding|methods|labs``.
+"""Los argumentos y la ejecución de ``coursekit bench padding|methods|pooling|labs``.
 
 Este módulo no importa torch al cargarse (``coursekit --help`` debe ser rápido): cada
 benchmark se importa al ejecutarse.
@@ -7,6 +7,7 @@ benchmark se importa al ejecutarse.
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 from typing import Any
 
@@ -28,7 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Añade los sub-benchmarks ``padding``, ``methods`` y ``labs`` a ``parser``."""
+    """Añade los sub-benchmarks ``padding``, ``methods``, ``pooling`` y ``labs`` a ``parser``."""
     subparsers = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
 
     padding = subparsers.add_parser(
@@ -64,7 +65,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     _common(methods)
     methods.add_argument("--only", nargs="+", metavar="MÉTODO", help="medir solo estos métodos")
+    methods.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="entrena cada método con N semillas (la del perfil y las N-1 siguientes) y da "
+        "media ± desviación típica y mínimo–máximo por método",
+    )
+    methods.add_argument(
+        "--pooling",
+        nargs="+",
+        choices=("pooler", "mean"),
+        default=["pooler"],
+        help="agrupación desde la que clasifican los métodos: pooler (la de "
+        "AutoModelForSequenceClassification) y/o mean (media de los tokens); con las dos, "
+        "cada método se mide dos veces",
+    )
     methods.set_defaults(_bench=_run_methods)
+
+    pooling = subparsers.add_parser(
+        "pooling",
+        help="sonda lineal sobre el codificador congelado: pooler, [CLS] y media de los tokens",
+    )
+    _common(pooling)
+    pooling.set_defaults(_bench=_run_pooling)
 
     labs = subparsers.add_parser("labs", help="tiempo y memoria pico de ejecutar cada lab")
     _common(labs)
@@ -121,9 +146,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"coursekit bench {args.benchmark} · perfil {profile.name} · {describe_machine(machine)}")
     start = time.perf_counter()
     code, results, table, figure, line = args._bench(args, profile)
+    argv = getattr(args, "_argv", None)
     results = {
         "benchmark": args.benchmark,
         "perfil": profile.name,
+        "comando": shlex.join(["coursekit", *argv]) if argv is not None else None,
         "máquina": machine,
         "segundos_totales": round(time.perf_counter() - start, 1),
         **results,
@@ -165,22 +192,51 @@ def _run_padding(args: argparse.Namespace, profile: Any):
 
 
 def _run_methods(args: argparse.Namespace, profile: Any):
+    from coursekit.comparison import COLUMNS
     from coursekit.instructor.bench import methods
     from coursekit.instructor.bench.report import markdown_table
     from coursekit.plots import plot_method_comparison
 
-    results = methods.run_methods_benchmark(profile, only=args.only)
-    rows = results["filas"]
-    ratios = methods.lora_full_ratios(rows)
+    results = methods.run_methods_benchmark(
+        profile, only=args.only, seeds=args.seeds, poolings=args.pooling
+    )
+    summary = methods.aggregate_seeds(results["filas"])
+    results["resumen"] = summary
+    ratios = methods.lora_full_ratios(summary)
     results["razones_lora_completo"] = ratios
     baseline_row = {"método": "línea base (clase mayoritaria)", "exactitud": results["línea_base"]}
-    table = markdown_table([*rows, baseline_row], methods.TABLE_COLUMNS)
+    if args.seeds > 1:
+        baseline_row["exactitud"] = f"{results['línea_base']:.3f}"
+        table = markdown_table(
+            [*methods.seed_table_rows(summary), baseline_row], methods.SEED_TABLE_COLUMNS
+        )
+    else:
+        table = markdown_table([*summary, baseline_row], methods.TABLE_COLUMNS)
     import pandas as pd
 
     figure = plot_method_comparison(
-        pd.DataFrame(rows).set_index("método"), baseline=results["línea_base"]
+        pd.DataFrame(summary).set_index("método")[list(COLUMNS[1:])],
+        baseline=results["línea_base"],
     )
-    return 0, results, table, figure, methods.headline(ratios)
+    gaps = methods.pooling_gaps(summary)
+    results["media_menos_pooler_puntos"] = gaps or None
+    line = methods.headline(ratios) if ratios or not gaps else methods.pooling_headline(gaps)
+    return 0, results, table, figure, line
+
+
+def _run_pooling(args: argparse.Namespace, profile: Any):
+    from coursekit.instructor.bench import pooling_probe
+    from coursekit.instructor.bench.report import markdown_table
+
+    results = pooling_probe.run_pooling_probe(profile)
+    rows = results["filas"]
+    baseline_row = {
+        "agrupación": "línea base (clase mayoritaria)",
+        "exactitud": results["línea_base"],
+    }
+    table = markdown_table([*rows, baseline_row], pooling_probe.TABLE_COLUMNS)
+    figure = pooling_probe.plot_probe(rows, results["línea_base"])
+    return 0, results, table, figure, pooling_probe.headline(rows)
 
 
 def _run_full_rehearsal(args: argparse.Namespace, profile: Any):

@@ -69,17 +69,124 @@ def headline(ratios: dict[str, float] | None) -> str:
     )
 
 
+#: Lo que se resume sobre las semillas: (clave de la fila, nombre corto en el resumen).
+SEED_METRICS = ((ACCURACY, "exactitud"), (F1_MACRO, "f1_macro"), (TRAIN_SECONDS, "tiempo_s"))
+SEED = "semilla"
+
+
+def aggregate_seeds(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resume las filas de varias semillas: por método (en el orden en que aparecen), el
+    número de semillas y la media, la desviación típica (muestral, ``None`` con una sola
+    semilla), el mínimo y el máximo de la exactitud, la F1 macro y el tiempo.
+
+    Cada fila resumida trae ``"<métrica>_media"``, ``"_desv"``, ``"_mín"`` y ``"_máx"``, y las
+    columnas de la tabla (``ACCURACY``, ``F1_MACRO``...) con la media, para las razones.
+    """
+    import statistics
+
+    if not rows:
+        raise CourseError("No hay filas que resumir.")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["método"], []).append(row)
+    summary = []
+    for name, group in groups.items():
+        seeds = [row.get(SEED) for row in group]
+        if None not in seeds and len(set(seeds)) != len(seeds):
+            raise CourseError(f"«{name}» tiene dos filas con la misma semilla: {seeds}.")
+        entry: dict[str, Any] = {**group[0], "método": name, "semillas": len(group)}
+        entry.pop(SEED, None)
+        for key in (TRAINABLE_PARAMETERS, TRAINABLE_PERCENT, PEAK_MEMORY_MB, DISK_MB):
+            if all(key in row for row in group):
+                entry[key] = statistics.fmean(row[key] for row in group)
+        for key, short in SEED_METRICS:
+            values = [float(row[key]) for row in group]
+            mean = statistics.fmean(values)
+            entry[key] = mean
+            entry[f"{short}_media"] = mean
+            entry[f"{short}_desv"] = statistics.stdev(values) if len(values) > 1 else None
+            entry[f"{short}_mín"] = min(values)
+            entry[f"{short}_máx"] = max(values)
+        summary.append(entry)
+    return summary
+
+
+def _mean_std(mean: float, std: float | None, fmt: str) -> str:
+    return fmt.format(mean) if std is None else f"{fmt.format(mean)} ± {fmt.format(std)}"
+
+
+def seed_table_rows(summary: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Filas de texto para la tabla de varias semillas: media ± desviación y mínimo–máximo."""
+    rows = []
+    for entry in summary:
+        rows.append(
+            {
+                "método": entry["método"],
+                "semillas": entry["semillas"],
+                "exactitud": _mean_std(entry["exactitud_media"], entry["exactitud_desv"], "{:.3f}"),
+                "exactitud mín–máx": (f"{entry['exactitud_mín']:.3f}–{entry['exactitud_máx']:.3f}"),
+                "F1 macro": _mean_std(entry["f1_macro_media"], entry["f1_macro_desv"], "{:.3f}"),
+                "tiempo (s)": _mean_std(entry["tiempo_s_media"], entry["tiempo_s_desv"], "{:.1f}"),
+            }
+        )
+    return rows
+
+
+SEED_TABLE_COLUMNS = (
+    ("método", "método", "{}"),
+    ("semillas", "semillas", "{}"),
+    ("exactitud", "exactitud (media ± desv.)", "{}"),
+    ("exactitud mín–máx", "exactitud mín–máx", "{}"),
+    ("F1 macro", "F1 macro (media ± desv.)", "{}"),
+    ("tiempo (s)", "tiempo (s)", "{}"),
+)
+
+
+def _base_name(name: str) -> str:
+    from coursekit.method_settings import MEAN_POOLING_SUFFIX
+
+    return name.removesuffix(MEAN_POOLING_SUFFIX)
+
+
+def pooling_gaps(summary: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Puntos de exactitud de la media de los tokens sobre el pooler, por método medido con las
+    dos agrupaciones (``"<método>"`` y ``"<método> (media)"``)."""
+    from coursekit.method_settings import MEAN_POOLING_SUFFIX
+
+    by_name = {entry["método"]: entry for entry in summary}
+    return {
+        name: 100 * (by_name[name + MEAN_POOLING_SUFFIX][ACCURACY] - entry[ACCURACY])
+        for name, entry in by_name.items()
+        if name + MEAN_POOLING_SUFFIX in by_name
+    }
+
+
+def pooling_headline(gaps: dict[str, float]) -> str:
+    """La línea de la media frente al pooler."""
+    parts = " · ".join(f"{name} {gap:+.1f} puntos" for name, gap in gaps.items())
+    return f"media de los tokens frente a pooler (exactitud): {parts}"
+
+
 def run_methods_benchmark(
     profile: Any,
     only: Sequence[str] | None = None,
     new_classifier: Callable[[list[str]], Any] | None = None,
     num_epochs: int | None = None,
+    seeds: int = 1,
+    poolings: Sequence[str] = ("pooler",),
 ) -> dict[str, Any]:
     """Mide los métodos de ``course_methods`` con los datos del perfil.
 
     Devuelve ``{"filas": [...], "línea_base": exactitud de la clase mayoritaria, "épocas",
-    "ejemplos": {"train", "eval"}}``. ``new_classifier(class_names)`` sustituye al clasificador
-    del perfil (las pruebas usan uno diminuto); ``only`` filtra métodos por nombre.
+    "ejemplos": {"train", "eval"}, "semillas": [...]}``. ``new_classifier(class_names)``
+    sustituye al clasificador del perfil (las pruebas usan uno diminuto); ``only`` filtra
+    métodos por nombre (sin el sufijo de la agrupación).
+
+    ``seeds`` entrena cada método con las semillas ``profile.seed``, ``profile.seed + 1``...
+    (inicio de la cabeza, orden de los lotes, dropout); los datos son siempre los mismos
+    (subconjuntos de la semilla del perfil), así que la dispersión es la del entrenamiento.
+    Cada fila lleva su ``"semilla"``. ``poolings`` (``"pooler"``, ``"mean"``) repite los
+    métodos con cada agrupación (``course_methods(..., pooling=...)``).
     """
     from transformers import AutoConfig
 
@@ -104,24 +211,38 @@ def run_methods_benchmark(
             return new_classifier(class_names)
         return load_classifier(profile, class_names)
 
-    methods = course_methods(build, resolve_model_name(profile), profile)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise CourseError(f"seeds debe ser un entero ≥ 1; es {seeds!r}.")
+    if not poolings or len(set(poolings)) != len(poolings):
+        raise CourseError(f"poolings debe nombrar cada agrupación una vez; es {poolings!r}.")
+    methods = [
+        method
+        for pooling in poolings
+        for method in course_methods(build, resolve_model_name(profile), profile, pooling=pooling)
+    ]
     if only:
-        unknown = sorted(set(only) - {m.name for m in methods})
+        unknown = sorted(set(only) - {_base_name(m.name) for m in methods})
         if unknown:
             raise CourseError(
                 f"Método(s) desconocido(s): {', '.join(unknown)}. "
-                f"Válidos: {', '.join(m.name for m in methods)}."
+                f"Válidos: {', '.join(dict.fromkeys(_base_name(m.name) for m in methods))}."
             )
-        methods = [m for m in methods if m.name in only]
+        methods = [m for m in methods if _base_name(m.name) in only]
     epochs = profile.peft_num_epochs if num_epochs is None else num_epochs
+    seed_list = [profile.seed + i for i in range(seeds)]
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        table = compare_methods(
-            methods, train, evaluation, tokenizer, profile, folder, num_epochs=epochs, rerun=True
-        )
-    rows = [{"método": name, **row.to_dict()} for name, row in table.iterrows()]
+        for seed in seed_list:
+            seeded = profile.with_overrides(seed=seed) if seed != profile.seed else profile
+            table = compare_methods(
+                methods, train, evaluation, tokenizer, seeded, folder, num_epochs=epochs, rerun=True
+            )
+            rows += [{"método": n, **r.to_dict(), SEED: seed} for n, r in table.iterrows()]
     return {
         "filas": rows,
         "línea_base": baseline,
         "épocas": epochs,
         "ejemplos": {"train": len(train), "eval": len(evaluation)},
+        "semillas": seed_list,
+        "agrupaciones": list(poolings),
     }
