@@ -14,7 +14,7 @@ y su memoria CUDA pico (``coursekit bench labs``), con dos condiciones de una T4
 Las dos cosas van en un archivo de arranque de IPython (``IPYTHONDIR``): los notebooks no cambian.
 
 Calibración: el tutorial original publicó ~114 s por época con bert-base-cased, 1000 reseñas de
-Yelp, ``padding="max_length"`` (512), batch 8 y fp32 (``TrainingArguments`` por defecto).
+Yelp, ``padding="max_length"`` (512), lote (*batch*) de 8 y fp32 (``TrainingArguments`` por defecto).
 :func:`calibrate` entrena esa misma configuración una época; ``114 / segundos`` es el factor que
 convierte los tiempos de esta GPU en una estimación para la GPU del tutorial (una T4 de Colab,
 por lo que se sabe). En una CPU, ``--calibration-steps`` mide unos pasos y extrapola la época.
@@ -78,7 +78,7 @@ def calibrate(
     output_dir: str | Path = "/tmp/coursekit-calibration",
 ) -> dict[str, Any]:
     """Una época del tutorial original: el modelo y los datos de ``full`` (los del Hub o los del
-    sustituto), ``train_size`` reseñas rellenas a ``max_length``, batch 8, fp32, sin evaluar.
+    sustituto), ``train_size`` reseñas rellenas a ``max_length``, lotes de 8, fp32, sin evaluar.
 
     Con ``max_steps`` entrena solo esos pasos (tras uno de calentamiento) y extrapola la época.
     """
@@ -138,7 +138,7 @@ def calibrate(
     epoch_seconds = seconds / steps * steps_per_epoch
     return {
         "configuración": f"{train_size} reseñas, max_length={max_length} (padding='max_length'), "
-        f"batch {batch_size}, fp32, 1 época",
+        f"lote {batch_size}, fp32, 1 época",
         "pasos_medidos": steps,
         "segundos_medidos": round(seconds, 2),
         "segundos_por_paso": round(seconds / steps, 4),
