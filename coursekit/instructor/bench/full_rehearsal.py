@@ -14,7 +14,7 @@ y su memoria CUDA pico (``coursekit bench labs``), con dos condiciones de una T4
 Las dos cosas van en un archivo de arranque de IPython (``IPYTHONDIR``): los notebooks no cambian.
 
 Calibración: el tutorial original publicó ~114 s por época con bert-base-cased, 1000 reseñas de
-Yelp, ``padding="max_length"`` (512), lote (*batch*) de 8 y fp32 (``TrainingArguments`` por defecto).
+Yelp, ``padding="max_length"`` (512), lotes de 8 y fp32 (``TrainingArguments`` por defecto).
 :func:`calibrate` entrena esa misma configuración una época; ``114 / segundos`` es el factor que
 convierte los tiempos de esta GPU en una estimación para la GPU del tutorial (una T4 de Colab,
 por lo que se sabe). En una CPU, ``--calibration-steps`` mide unos pasos y extrapola la época.
