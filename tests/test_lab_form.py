@@ -92,7 +92,7 @@ def test_header_speaks_to_students(path):
 
 
 def test_lab04_does_not_equate_trainer_adamw_with_the_loop():
-    """`Trainer` no aplica weight decay a sesgos ni a LayerNorm; el bucle del lab 04 sí."""
+    """`Trainer` no aplica weight decay a sesgos ni a LayerNorm; el bucle y LLRD sí."""
     from transformers import BertConfig, BertForSequenceClassification, Trainer
 
     config = BertConfig(
@@ -107,6 +107,8 @@ def test_lab04_does_not_equate_trainer_adamw_with_the_loop():
 
     note = next(c for c in _markdown(_lab("04")) if "lo que `Trainer` hacía" in c)
     assert "get_decay_parameter_names" in note and "LayerNorm" in note and "sesgos" in note
+    llrd = next(c for c in _markdown(_lab("07")) if "fused=True" in c)
+    assert "LayerNorm" in llrd and "sesgos" in llrd, "LLRD tampoco exime sesgos ni LayerNorm"
 
 
 def test_lab03_does_not_list_to_tf_dataset_as_removed():
