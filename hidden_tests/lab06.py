@@ -145,7 +145,7 @@ LAB_TESTS = LabTests(
             schema=SHORT_CONFIG_SCHEMA,
         ),
         HiddenTest(
-            "06-por-que-barato",
+            "06-longitud-con-prompt",
             parts={"texto y prompt caben": 1, "no trunca de más": 1},
             probe=probe_prompt_length,
             judge=judge_prompt_length,

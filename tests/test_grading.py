@@ -480,7 +480,7 @@ def _variant_scores(lab, exercise, observe):
     "lab, exercise",
     [
         ("06", "06-tokens-virtuales"),
-        ("06", "06-por-que-barato"),
+        ("06", "06-longitud-con-prompt"),
         ("07", "07-grupos-llrd"),
         ("07", "07-puntos-sobre-base"),
     ],

@@ -96,9 +96,9 @@ def test_06_check_measures_the_prompt_with_peft(tiny_bert):
 def test_06_prompt_length_wrong_signature_and_non_integer():
     # Los errores plausibles (no restar el prompt, truncar de más...): tests/mutants/lab06.py.
     with pytest.raises(CheckFailed, match="tres argumentos"):
-        check("06-por-que-barato", prompt_max_length=lambda max_length: max_length)
+        check("06-longitud-con-prompt", prompt_max_length=lambda max_length: max_length)
     with pytest.raises(CheckFailed, match="número entero"):
-        check("06-por-que-barato", prompt_max_length=lambda m, p, n: min(m, (p - n) / 1))
+        check("06-longitud-con-prompt", prompt_max_length=lambda m, p, n: min(m, (p - n) / 1))
 
 
 def student_groups(model, base_lr, decay, depth_of=None):

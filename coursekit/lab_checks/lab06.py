@@ -110,7 +110,7 @@ def _check_virtual_tokens(virtual_prompt_size, config, model) -> str:
 LENGTH_CASES = ((512, 512, 20), (64, 512, 20), (128, 130, 8), (300, 514, 50))
 
 
-@register("06-por-que-barato")
+@register("06-longitud-con-prompt")
 def _check_prompt_length(prompt_max_length) -> str:
     from coursekit.method_settings import max_length_with_prompt
 

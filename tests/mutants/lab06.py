@@ -109,7 +109,7 @@ VARIANTS = [
         + "short_prompt_config = dataclasses.replace(prompt_config, num_virtual_tokens=8)",
     ),
     mistake(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "no-resta-el-prompt",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    return max_length",
@@ -117,7 +117,7 @@ VARIANTS = [
         hint="ocupa una posición",
     ),
     mistake(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "ignora-max-length",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    return max_positions - num_virtual_tokens",
@@ -125,7 +125,7 @@ VARIANTS = [
         hint="más largo que max_length",
     ),
     mistake(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "resta-siempre",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    return max_length - num_virtual_tokens",
@@ -133,7 +133,7 @@ VARIANTS = [
         hint="más de lo necesario",
     ),
     mistake(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "resta-cls-sep",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    return min(max_length, max_positions - num_virtual_tokens - 2)",
@@ -141,7 +141,7 @@ VARIANTS = [
         hint="[CLS]",
     ),
     mistake(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "decimales",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    return min(max_length, max_positions - num_virtual_tokens) * 1.0",
@@ -149,7 +149,7 @@ VARIANTS = [
         hint="entero",
     ),
     alternative(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "con-if",
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
         "    room = max_positions - num_virtual_tokens\n"
@@ -158,7 +158,7 @@ VARIANTS = [
         "    return room",
     ),
     alternative(
-        "06-por-que-barato",
+        "06-longitud-con-prompt",
         "numpy",
         "import numpy as np\n\n"
         "def prompt_max_length(max_length, max_positions, num_virtual_tokens):\n"
