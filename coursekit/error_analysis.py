@@ -57,8 +57,8 @@ def most_confident_errors(
     if truth.ndim != 1 or not len(texts) == len(truth) == len(scores):
         raise CourseError(
             f"Textos, etiquetas y logits deben ir emparejados: hay {len(texts)} textos, "
-            f"{truth.size} etiquetas y {len(scores)} filas de logits. ¿Son del mismo split y "
-            "en el mismo orden?"
+            f"{truth.size} etiquetas y {len(scores)} filas de logits. ¿Son de la misma "
+            "partición y en el mismo orden?"
         )
     if not np.issubdtype(truth.dtype, np.integer) or (
         truth.size and (truth.min() < 0 or truth.max() >= len(names))
