@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from coursekit.errors import CourseError
-from coursekit.predictions import softmax
+from coursekit.predictions import checked_logits, softmax
 
 #: Caracteres de cada texto que muestra la tabla (el resto se corta con «…»).
 TEXT_WIDTH = 160
@@ -44,16 +44,8 @@ def most_confident_errors(
         raise CourseError(f"k debe ser un entero mayor o igual que 1 (es {k!r}).")
     texts = [texts] if isinstance(texts, str) else list(texts)
     names = list(label_names)
-    scores = np.asarray(logits, dtype=float)
+    scores = checked_logits(logits, names)
     truth = np.asarray(labels)
-    if scores.ndim != 2:
-        raise CourseError(
-            f"Los logits deben ser una matriz (ejemplos × clases); tienen forma {scores.shape}."
-        )
-    if scores.shape[1] != len(names):
-        raise CourseError(
-            f"Hay {scores.shape[1]} logits por ejemplo y {len(names)} nombres de clase."
-        )
     if truth.ndim != 1 or not len(texts) == len(truth) == len(scores):
         raise CourseError(
             f"Textos, etiquetas y logits deben ir emparejados: hay {len(texts)} textos, "

@@ -91,6 +91,13 @@ def predict_texts(
 
 def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:
     """Nombre de la clase con el logit más alto para cada fila de ``logits``."""
+    scores = checked_logits(logits, label_names)
+    return [list(label_names)[i] for i in scores.argmax(axis=1)]
+
+
+def checked_logits(logits: Any, label_names: Sequence[str]):
+    """``logits`` como matriz ``numpy`` (ejemplos × clases) con una columna por nombre de clase;
+    si no, un error en español que dice qué no encaja."""
     import numpy as np
 
     scores = np.asarray(logits, dtype=float)
@@ -104,7 +111,7 @@ def logits_to_label_names(logits: Any, label_names: Sequence[str]) -> list[str]:
             f"Hay {scores.shape[1]} logits por ejemplo y {len(names)} nombres de clase "
             f"({names}): ¿se creó el modelo con {len(names)} clases (num_labels o num_classes)?"
         )
-    return [names[i] for i in scores.argmax(axis=1)]
+    return scores
 
 
 def softmax(logits: Any):
