@@ -1,13 +1,22 @@
 """Checkpoints: dónde se guardan (Drive en Colab, una carpeta local o la de las pruebas),
 el tamaño en disco y reanudar tras una desconexión comprobando que el checkpoint es del mismo
 modelo, clases y configuración de peft.
+
+Cada entrenamiento va a una carpeta cuyo nombre lleva los ajustes que lo definen (un resumen
+legible y un hash corto), de modo que cambiar un ajuste empieza otro entrenamiento en lugar de
+reanudar uno ajeno; ``resume_checkpoint`` dice en voz alta desde qué paso se reanuda o que el
+entrenamiento ya había terminado.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +82,90 @@ def checkpoint_root(root: str | os.PathLike | None = None) -> Path:
     return _ensure_writable(folder.expanduser())
 
 
-def run_directory(lab: str, profile: Any, root: str | os.PathLike | None = None) -> Path:
-    """Carpeta de un entrenamiento: ``<raíz>/<lab>-<perfil>-<modelo>`` (y ``-<csv>`` con datos
-    propios).
+# Cuántos ajustes escalares entran, como mucho, en el resumen legible del nombre.
+_SLUG_SETTINGS = 4
+# Longitud del hash de los ajustes en el nombre de la carpeta.
+_HASH_LENGTH = 8
 
-    Incluye el perfil, el modelo y, con un CSV propio, su nombre, para que un checkpoint de
-    ``ci`` nunca se reanude en ``quick``, ni uno de MiniLM con BERT, ni uno de las reseñas con
-    tus datos.
+
+def _fingerprint_default(value: Any) -> Any:
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return str(value)
+
+
+def _profile_settings(profile: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(profile) and not isinstance(profile, type):
+        return dataclasses.asdict(profile)
+    return {"name": getattr(profile, "name", None), "model_name": profile.model_name}
+
+
+def _slug_value(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    if isinstance(value, str) and 0 < len(value) <= 12:
+        return value
+    return None
+
+
+def settings_hash(profile: Any, settings: Mapping[str, Any] | None = None) -> str:
+    """Hash corto (8 caracteres hexadecimales) del perfil entero y de ``settings``.
+
+    Dos entrenamientos con el mismo hash usan los mismos ajustes; si cambia la tasa, las
+    épocas, los tamaños, la semilla, el modelo, los datos o cualquier ajuste de ``settings``
+    (``r`` de LoRA, tokens virtuales...), cambia el hash.
+    """
+    payload = {"perfil": _profile_settings(profile), "ajustes": dict(settings or {})}
+    text = json.dumps(payload, sort_keys=True, default=_fingerprint_default, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+
+
+def run_directory(
+    lab: str,
+    profile: Any,
+    root: str | os.PathLike | None = None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+) -> Path:
+    """Carpeta de un entrenamiento: ``<raíz>/<lab>-<perfil>-<modelo>[-<csv>][-<ajustes>]-<hash>``.
+
+    El nombre lleva el perfil, el modelo y, con un CSV propio, su nombre, para que un
+    checkpoint de ``ci`` nunca se reanude en ``quick``, ni uno de MiniLM con BERT, ni uno de
+    las reseñas con tus datos. ``settings`` son los ajustes propios de este entrenamiento
+    (p. ej. ``{"lr": 1e-3, "r": 8}``): los escalares cortos se leen en el nombre (``lr0.001-r8``)
+    y todos, con el perfil entero (tasas, épocas, tamaños, semilla, modelo, datos), entran en un
+    hash corto al final. Cambiar cualquiera de ellos da otra carpeta: otro entrenamiento.
     """
     if not isinstance(lab, str) or not lab.strip():
         raise CourseError(f"El nombre del lab debe ser un texto, no {lab!r}.")
+    if settings is not None and not isinstance(settings, Mapping):
+        raise CourseError(
+            "Los ajustes (settings) deben ser un diccionario nombre → valor, como "
+            f'{{"lr": 1e-3, "r": 8}}, no {type(settings).__name__}.'
+        )
+    if settings is not None and not all(isinstance(key, str) for key in settings):
+        raise CourseError(
+            'Los nombres de los ajustes (settings) deben ser textos, como "lr" o "r".'
+        )
     model = str(profile.model_name).split(":")[-1].rstrip("/").split("/")[-1]
     parts = [lab.strip(), profile.name, model]
     if getattr(profile, "uses_own_data", False):
         parts.append(Path(str(profile.dataset_name)).stem)
+    readable = [
+        f"{key}{text}"
+        for key, text in ((key, _slug_value(value)) for key, value in (settings or {}).items())
+        if text is not None
+    ]
+    parts.extend(readable[:_SLUG_SETTINGS])
+    parts.append(settings_hash(profile, settings))
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))
     return _ensure_writable(checkpoint_root(root) / name)
 
@@ -194,6 +273,47 @@ def last_checkpoint(output_dir: str | os.PathLike, model: Any = None) -> str | N
         )
     if model is not None:
         check_checkpoint_matches(checkpoint, model)
+    return checkpoint
+
+
+def _training_progress(checkpoint: Path) -> tuple[int, int]:
+    state_path = checkpoint / "trainer_state.json"
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        step, total = int(state["global_step"]), int(state["max_steps"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CourseError(
+            f"No puedo leer el paso del punto de control {checkpoint} ({state_path.name} "
+            f"dañado: {type(error).__name__}). Bórralo y vuelve a ejecutar; se reanudará desde "
+            "el anterior o desde el principio."
+        ) from error
+    return step, total
+
+
+def resume_checkpoint(output_dir: str | os.PathLike, model: Any = None) -> str | None:
+    """Como ``last_checkpoint``, pero dice qué va a pasar al llamar a ``trainer.train``.
+
+    Imprime «Reanudando desde el paso N de M» si hay un checkpoint a medias, que el
+    entrenamiento ya terminó (y se reutiliza) si el checkpoint es del último paso, o que se
+    entrena desde el principio si no hay ninguno. Devuelve lo mismo que ``last_checkpoint``.
+    """
+    if not isinstance(output_dir, str | os.PathLike) or not str(output_dir).strip():
+        raise CourseError(
+            f"La carpeta de salida debe ser una ruta (la de run_directory), no {output_dir!r}."
+        )
+    folder = Path(output_dir)
+    checkpoint = last_checkpoint(folder, model)
+    if checkpoint is None:
+        print(f"Sin puntos de control en {folder}: se entrena desde el principio.")
+        return None
+    step, total = _training_progress(Path(checkpoint))
+    if total > 0 and step >= total:
+        print(
+            f"Este entrenamiento ya terminó (paso {step} de {total}): se reutiliza; borra "
+            f"{folder} o cambia un ajuste para entrenar de nuevo."
+        )
+    else:
+        print(f"Reanudando desde el paso {step} de {total} ({Path(checkpoint).name} en {folder}).")
     return checkpoint
 
 

@@ -15,7 +15,9 @@ from coursekit.checkpoints import (
     directory_size_mb,
     last_checkpoint,
     mount_google_drive,
+    resume_checkpoint,
     run_directory,
+    settings_hash,
 )
 from coursekit.errors import CourseError, MissingPathError
 from coursekit.profiles import get_profile
@@ -66,12 +68,51 @@ def test_checkpoint_root_on_a_file_is_not_writable(tmp_path):
         checkpoint_root(blocker)
 
 
-def test_run_directory_names_lab_profile_and_model(tmp_path):
-    folder = run_directory("02_trainer", get_profile("ci"), root=tmp_path)
-    assert folder == tmp_path / "02_trainer-ci-all-MiniLM-L6-v2"
+def test_run_directory_names_lab_profile_model_and_settings_hash(tmp_path):
+    profile = get_profile("ci")
+    folder = run_directory("02_trainer", profile, root=tmp_path)
+    assert folder == tmp_path / f"02_trainer-ci-all-MiniLM-L6-v2-{settings_hash(profile)}"
     assert folder.is_dir()
     full = run_directory("02_trainer", get_profile("full"), root=tmp_path)
-    assert full.name == "02_trainer-full-bert-base-cased"
+    assert full.name.startswith("02_trainer-full-bert-base-cased-")
+
+
+def test_changing_a_setting_starts_a_new_run(tmp_path):
+    """Antes, la misma carpeta para cualquier tasa, época o semilla: se reanudaba un
+    entrenamiento ajeno (o ya terminado) sin decir nada."""
+    profile = get_profile("ci")
+    base = run_directory("05_lora", profile, root=tmp_path, settings={"lr": 1e-3, "r": 8})
+    assert base.name.startswith("05_lora-ci-all-MiniLM-L6-v2-lr0.001-r8-")
+    same = run_directory("05_lora", profile, root=tmp_path, settings={"lr": 1e-3, "r": 8})
+    assert same == base
+    other_r = run_directory("05_lora", profile, root=tmp_path, settings={"lr": 1e-3, "r": 4})
+    other_seed = run_directory("05_lora", get_profile("ci", seed=7), root=tmp_path)
+    other_epochs = run_directory("05_lora", get_profile("ci", num_epochs=9), root=tmp_path)
+    names = {base, other_r, other_seed, other_epochs, run_directory("05_lora", profile, tmp_path)}
+    assert len(names) == 5
+
+
+def test_settings_that_are_not_scalars_only_enter_the_hash(tmp_path):
+    profile = get_profile("ci")
+    modules = {"peft": {"target_modules": {"query", "value"}}}
+    folder = run_directory("05_lora", profile, root=tmp_path, settings=modules)
+    assert folder.name == f"05_lora-ci-all-MiniLM-L6-v2-{settings_hash(profile, modules)}"
+    reordered = {"peft": {"target_modules": {"value", "query"}}}
+    assert settings_hash(profile, reordered) == settings_hash(profile, modules)
+    assert settings_hash(profile, {"peft": {"target_modules": {"query"}}}) != settings_hash(
+        profile, modules
+    )
+
+
+@pytest.mark.parametrize("settings", [[("lr", 1e-3)], "lr=1e-3", 8])
+def test_run_directory_rejects_settings_that_are_not_a_dict(tmp_path, settings):
+    with pytest.raises(CourseError, match="deben ser un diccionario"):
+        run_directory("05_lora", get_profile("ci"), root=tmp_path, settings=settings)
+
+
+def test_run_directory_rejects_setting_names_that_are_not_text(tmp_path):
+    with pytest.raises(CourseError, match="nombres de los ajustes"):
+        run_directory("05_lora", get_profile("ci"), root=tmp_path, settings={8: "r"})
 
 
 def test_run_directory_rejects_empty_lab(tmp_path):
@@ -144,6 +185,51 @@ def test_last_checkpoint_without_config(tmp_path, classifier):
     (checkpoint / "trainer_state.json").write_text("{}")
     with pytest.raises(CourseError, match="no tiene config.json"):
         last_checkpoint(tmp_path, classifier)
+
+
+def _state(checkpoint, step, total):
+    (checkpoint / "trainer_state.json").write_text(
+        json.dumps({"global_step": step, "max_steps": total})
+    )
+
+
+def test_resume_checkpoint_says_where_it_resumes(tmp_path, classifier, capsys):
+    checkpoint = _fake_checkpoint(tmp_path, 100, classifier.config.to_dict())
+    _state(checkpoint, 100, 250)
+    assert resume_checkpoint(tmp_path, classifier) == str(checkpoint)
+    assert capsys.readouterr().out.strip() == (
+        f"Reanudando desde el paso 100 de 250 (checkpoint-100 en {tmp_path})."
+    )
+
+
+def test_resume_checkpoint_says_when_the_run_already_finished(tmp_path, classifier, capsys):
+    """Antes, con la misma carpeta, los labs 05 y 06 «reanudaban» en 250/250 sin entrenar
+    nada y sin decirlo."""
+    checkpoint = _fake_checkpoint(tmp_path, 250, classifier.config.to_dict())
+    _state(checkpoint, 250, 250)
+    assert resume_checkpoint(tmp_path, classifier) == str(checkpoint)
+    out = capsys.readouterr().out
+    assert "Este entrenamiento ya terminó (paso 250 de 250): se reutiliza" in out
+    assert f"borra {tmp_path} o cambia un ajuste para entrenar de nuevo" in out
+
+
+def test_resume_checkpoint_without_checkpoints(tmp_path, capsys):
+    assert resume_checkpoint(tmp_path / "nueva") is None
+    assert "se entrena desde el principio" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("state", ["{}", "no es json", '{"global_step": "x", "max_steps": 9}'])
+def test_resume_checkpoint_with_a_damaged_state(tmp_path, state):
+    checkpoint = _fake_checkpoint(tmp_path, 4, {})
+    (checkpoint / "trainer_state.json").write_text(state)
+    with pytest.raises(CourseError, match="No puedo leer el paso"):
+        resume_checkpoint(tmp_path)
+
+
+@pytest.mark.parametrize("output_dir", [None, 3, "  "])
+def test_resume_checkpoint_rejects_a_folder_that_is_not_a_path(output_dir):
+    with pytest.raises(CourseError, match="carpeta de salida debe ser una ruta"):
+        resume_checkpoint(output_dir)
 
 
 def test_directory_size(tmp_path):

@@ -71,6 +71,7 @@ def test_killed_after_checkpoint_then_resumed_matches_uninterrupted(uninterrupte
     resumed = _train(output_dir, "--resume")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert resumed.result["resumed_from"] == "checkpoint-4"
+    assert f"Reanudando desde el paso 4 de 8 (checkpoint-4 en {output_dir})" in resumed.stdout
     assert resumed.result["global_step"] == 8
     _assert_same_metrics(resumed.result["final"], uninterrupted["final"])
     # Determinismo sin un tercer entrenamiento: la época 1 la entrenó y evaluó desde cero otro

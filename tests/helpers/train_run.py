@@ -7,7 +7,7 @@ Colab que se desconecta::
 
 ``--kill-after-step N`` termina el proceso con ``os._exit`` justo después de guardar el
 checkpoint del paso N (sin limpiar nada, como una desconexión). ``--resume`` reanuda desde
-el último checkpoint de SALIDA con ``coursekit.checkpoints.last_checkpoint``.
+el último checkpoint de SALIDA con ``coursekit.checkpoints.resume_checkpoint`` (como los labs).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 
 from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments
 
-from coursekit.checkpoints import last_checkpoint
+from coursekit.checkpoints import resume_checkpoint
 from coursekit.data import course_subsets, label_names, load_course_dataset, tokenize_dataset
 from coursekit.metrics import compute_metrics
 from coursekit.models import load_classifier, load_tokenizer
@@ -88,7 +88,7 @@ def main() -> None:
         compute_metrics=compute_metrics,
         callbacks=callbacks,
     )
-    checkpoint = last_checkpoint(options.output_dir, model) if options.resume else None
+    checkpoint = resume_checkpoint(options.output_dir, model) if options.resume else None
     trainer.train(resume_from_checkpoint=checkpoint)
     history = [e for e in trainer.state.log_history if "eval_loss" in e]
     result = {
