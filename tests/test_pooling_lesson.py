@@ -1,0 +1,43 @@
+"""La lección de la agrupación (pooling) en los labs 06 y 07 (issue 24).
+
+Pruebas estáticas: leen el código y la prosa de los notebooks, no los ejecutan.
+"""
+
+from pathlib import Path
+
+import nbformat
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+
+
+def _cells(name, cell_type):
+    notebook = nbformat.read(SOLUTIONS / name, as_version=4)
+    return [cell.source for cell in notebook.cells if cell.cell_type == cell_type]
+
+
+def test_lab07_lists_the_frozen_encoder_with_mean_pooling_next_to_the_pooler_one():
+    code = "\n".join(_cells("07_comparar_metodos.ipynb", "code"))
+    assert 'frozen_encoder_method(new_classifier, pooling="mean")' in code
+    assert 'pooling="mean"' in code.split("frozen_encoder_method(new_classifier")[0], (
+        "el prompt tuning del lab 07 debe clasificar desde la media"
+    )
+    assert "MEAN_POOLING_SUFFIX" in code
+
+
+def test_lab07_explains_pooling_and_links_the_glossary():
+    prose = "\n".join(_cells("07_comparar_metodos.ipynb", "markdown"))
+    assert "glosario.md#agrupación-pooling" in prose
+    assert "pooler" in prose and "media de los tokens" in prose
+
+
+def test_lab07_takeaways_are_computed_not_typed():
+    prose = "\n".join(_cells("07_comparar_metodos.ipynb", "markdown"))
+    assert "no ahorra tiempo ni memoria" not in prose
+    assert "dio la mejor exactitud" not in prose
+
+
+def test_lab06_prompt_tuning_classifies_from_the_mean():
+    code = "\n".join(_cells("06_prompt_tuning.ipynb", "code"))
+    assert "with_mean_pooling(new_classifier())" in code
+    prose = "\n".join(_cells("06_prompt_tuning.ipynb", "markdown"))
+    assert "pooler" in prose and "bert-base-cased" in prose
