@@ -4,7 +4,9 @@
 # sustituto: tests/test_labs_full.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 bash scripts/setup.sh
+echo "» $(( $(date +%s) - started )) s en preparar el entorno"
 # shellcheck disable=SC1091
 . "${COURSE_VENV:-.venv}/bin/activate"
 export COURSE_PROFILE="${COURSE_PROFILE:-ci}" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
@@ -17,6 +19,7 @@ if [ "${COURSE_STATIC_CHECKS:-1}" != "0" ]; then
         PRE_COMMIT_HOME="${PRE_COMMIT_HOME:-${TMPDIR:-/tmp}/coursekit-pre-commit}" \
             pre-commit run --all-files --show-diff-on-failure
     fi
+    echo "» $(( $(date +%s) - started )) s con las comprobaciones estáticas"
 fi
 # En paralelo (pytest-xdist): un archivo por proceso (--dist loadfile), así las celdas de un
 # lab (nbval) se ejecutan en orden en el mismo kernel. PYTEST_WORKERS=0 lo desactiva.

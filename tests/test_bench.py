@@ -125,7 +125,14 @@ def test_bench_methods_rejects_unknown_method(tmp_path, capsys, tiny_models):
 @pytest.mark.slow
 def test_bench_labs_smoke(tmp_path, capsys, write_notebook):
     solutions = tmp_path / "solutions"
-    write_notebook(solutions, "01_memoria.ipynb", "datos = b'x' * (300 * 2**20)", "print('hecho')")
+    # La muestra se toma cada 0,25 s: la celda retiene los 300 MB un segundo para que al menos
+    # una la vea (sin la espera, en una máquina rápida el lab acababa entre dos muestras).
+    write_notebook(
+        solutions,
+        "01_memoria.ipynb",
+        "import time\ndatos = b'x' * (300 * 2**20)\ntime.sleep(1)",
+        "print('hecho')",
+    )
     write_notebook(solutions, "02_falla.ipynb", "raise ValueError('roto')")
     output = tmp_path / "res"
     code = main(
