@@ -64,3 +64,12 @@ def test_lab02_says_f1_without_average_is_binary_and_fails_with_more_classes():
     assert 'evaluate.load("f1")' in before.source
     assert "más de dos clases" in before.source or "falla con más" in before.source
     assert "`average` explícito" in before.source
+
+
+def test_lab06_claims_only_what_it_measures():
+    """Lab 06 afirmaba que la red del P-tuning «amplifica cada cambio» (sin medirlo) y que el
+    prompt tuning «suele quedarse lejos» aunque sus propias cifras lo dejaban cerca de LoRA."""
+    lab = Path(__file__).resolve().parents[1] / "solutions" / "06_prompt_tuning.ipynb"
+    text = "\n".join(cell.source for cell in nbformat.read(lab, as_version=4).cells)
+    assert "amplifica cada cambio" not in text
+    assert "suele quedarse lejos" not in text
