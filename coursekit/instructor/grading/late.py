@@ -12,7 +12,6 @@ separadas.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import zipfile
@@ -21,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from coursekit.errors import CourseError
+from coursekit.instructor.grading.spreadsheet import read_csv_rows
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -86,18 +86,10 @@ def read_id_dates(path: str | Path, what: str) -> dict[str, datetime]:
     """Lee un CSV ``id;fecha`` (o con comas; cabecera opcional). ``what`` nombra el archivo en
     los errores («prórrogas», «horas de entrega»)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CourseError(f"No pude leer el CSV de {what} {path}: {error}") from None
-    delimiter = ";" if text.count(";") >= text.count(",") else ","
     dates: dict[str, datetime] = {}
-    for number, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter), start=1):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
+    for number, cells in read_csv_rows(path, what):
         if len(cells) < 2:
-            raise CourseError(f"{path}, línea {number}: espero «id;fecha», encontré {row!r}.")
+            raise CourseError(f"{path}, línea {number}: espero «id;fecha», encontré {cells!r}.")
         if number == 1 and cells[0].lower() in ("id", "identificador", "estudiante"):
             continue  # cabecera
         try:

@@ -14,12 +14,12 @@ no es de la clase, un criterio que el lab no declara, puntos fuera de 0..máximo
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from coursekit.errors import CourseError
 from coursekit.instructor.grading.hidden import _import_file, default_tests_dir
+from coursekit.instructor.grading.spreadsheet import read_csv_rows
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,10 @@ def read_manual_marks(
             "Este lab no declara criterios manuales (MANUAL_CRITERIA en hidden_tests/labNN.py): "
             "no hay dónde poner notas a mano."
         )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CourseError(f"No pude leer el CSV de notas a mano {path}: {error}") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
     marks: list[ManualMark] = []
     errors: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for number, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter), start=1):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
+    for number, cells in read_csv_rows(path, "notas a mano"):
         if number == 1 and cells[0].lower() in ("id", "identificador"):
             continue
         where = f"línea {number}"

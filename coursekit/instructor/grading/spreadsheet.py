@@ -8,9 +8,14 @@ entrega pasa por :func:`safe_cell` antes de escribirse en un CSV (inyección CSV
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
+from coursekit.errors import CourseError
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-__all__ = ["FORMULA_STARTS", "safe_cell", "safe_row"]
+__all__ = ["FORMULA_STARTS", "read_csv_rows", "safe_cell", "safe_row"]
 
 
 def safe_cell(value: object) -> object:
@@ -24,3 +29,27 @@ def safe_cell(value: object) -> object:
 def safe_row(row: list) -> list:
     """:func:`safe_cell` aplicada a cada celda de una fila."""
     return [safe_cell(value) for value in row]
+
+
+def read_csv_rows(path: str | Path, what: str) -> list[tuple[int, list[str]]]:
+    """Filas no vacías de un CSV que escribió el instructor, como ``(línea, celdas)``.
+
+    Acepta lo que guarda Excel: UTF-8 con o sin BOM y Windows-1252 (la misma detección que los
+    datos de los labs, ``coursekit.data.detect_csv_encoding``), separado por ``;`` o ``,`` (el
+    que más aparezca en la primera línea). ``what`` nombra el archivo en los errores."""
+    from coursekit.data import detect_csv_encoding
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CourseError(f"No pude leer el CSV de {what} {path}: {error}") from None
+    text = raw.decode(detect_csv_encoding(raw))
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = []
+    for number, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter), start=1):
+        cells = [cell.strip() for cell in row]
+        if any(cells):
+            rows.append((number, cells))
+    return rows
