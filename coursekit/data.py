@@ -482,6 +482,15 @@ def balanced_subset(
             f"Con {size} ejemplos no se pueden representar las {len(names)} clases; "
             f"usa al menos {len(names)}" + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
         )
+    return dataset.select(_balanced_indices(labels, names, size, seed, how).tolist())
+
+
+def _balanced_indices(labels: Any, names: list[str], size: int, seed: int, how: str) -> Any:
+    """Índices (barajados) de un subconjunto equilibrado de ``size`` ejemplos."""
+    import numpy as np
+
+    counts = np.bincount(labels, minlength=len(names))
+    largest = len(names) * int(counts.min())
     rng = np.random.default_rng(seed)
     per_class, remainder = divmod(size, len(names))
     chosen = []
@@ -497,17 +506,61 @@ def balanced_subset(
             )
         chosen.append(rng.choice(candidates, size=wanted, replace=False))
     indices = rng.permutation(np.concatenate(chosen))
-    return dataset.select(indices.tolist())
+    return indices
 
 
-def course_subsets(dataset: DatasetDict, profile: Profile | str | None = None) -> tuple:
-    """Subconjuntos equilibrados ``(train, eval)`` con los tamaños y la semilla del perfil."""
+def course_splits(
+    dataset: DatasetDict, profile: Profile | str | None = None
+) -> tuple[Dataset, Dataset, Dataset]:
+    """Subconjuntos equilibrados ``(train, validation, test)`` con tamaños y semilla del perfil.
+
+    ``validation`` (``eval_size`` ejemplos) sirve para elegir: tasa de aprendizaje, época, ``r``,
+    método. ``test`` (``eval_size`` ejemplos de la partición ``test``) se evalúa una sola vez, al
+    final. Si los datos no traen partición ``validation``, sale de ``train`` sin repetir ningún
+    ejemplo del subconjunto de entrenamiento.
+    """
+    import numpy as np
+
     profile = get_profile(profile)
-    for split in ("train", "test"):
+    _check_splits(dataset, ("train", "test"))
+    test = balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size")
+    if "validation" in dataset:
+        validation = balanced_subset(
+            dataset["validation"], profile.eval_size, profile.seed, size_name="eval_size"
+        )
+        train = balanced_subset(
+            dataset["train"], profile.train_size, profile.seed, size_name="train_size"
+        )
+        return train, validation, test
+    pool = dataset["train"]
+    validation = balanced_subset(pool, profile.eval_size, profile.seed, size_name="eval_size")
+    # Los mismos índices que acaba de elegir balanced_subset (misma semilla, mismas etiquetas).
+    labels = np.asarray(list(pool[LABEL]))
+    taken = _balanced_indices(labels, label_names(pool), profile.eval_size, profile.seed, "")
+    remaining = pool.select(np.setdiff1d(np.arange(len(pool)), taken).tolist())
+    try:
+        train = balanced_subset(remaining, profile.train_size, profile.seed, size_name="train_size")
+    except CourseError as error:
+        raise CourseError(
+            f"{error} (La validación se saca de la partición train: {profile.eval_size} de sus "
+            f"{len(pool)} ejemplos ya son de validación.)"
+        ) from error
+    return train, validation, test
+
+
+def _check_splits(dataset: DatasetDict, splits: tuple[str, ...]) -> None:
+    for split in splits:
         if split not in dataset:
             raise CourseError(
                 f"Falta la partición {split!r}; particiones disponibles: {list(dataset)}."
             )
+
+
+def course_subsets(dataset: DatasetDict, profile: Profile | str | None = None) -> tuple:
+    """Subconjuntos equilibrados ``(train, eval)`` sin validación (los notebooks de la versión
+    0.3.0 la usan). Los labs usan :func:`course_splits`, que aparta también una validación."""
+    profile = get_profile(profile)
+    _check_splits(dataset, ("train", "test"))
     return (
         balanced_subset(dataset["train"], profile.train_size, profile.seed, size_name="train_size"),
         balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size"),

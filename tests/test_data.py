@@ -11,6 +11,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 import coursekit.data
 from coursekit.data import (
     balanced_subset,
+    course_splits,
     course_subsets,
     encode_labels,
     label_counts,
@@ -317,6 +318,51 @@ def test_course_subsets_ci_sizes(ci_dataset):
 def test_course_subsets_missing_split(ci_dataset):
     with pytest.raises(CourseError, match="Falta la partición 'test'; particiones disponibles"):
         course_subsets(DatasetDict({"train": ci_dataset["train"]}), "ci")
+
+
+def test_course_splits_are_disjoint_balanced_and_reproducible(ci_dataset):
+    profile = get_profile("ci")
+    train, validation, test = course_splits(ci_dataset, "ci")
+    assert (len(train), len(validation), len(test)) == (
+        profile.train_size,
+        profile.eval_size,
+        profile.eval_size,
+    )
+    half = profile.eval_size // 2
+    assert label_counts(validation) == {"negativa": half, "positiva": half}
+    # La validación sale de train, pero nunca comparte un ejemplo con el subconjunto de train.
+    assert not set(train["text"]) & set(validation["text"])
+    assert set(validation["text"]) <= set(ci_dataset["train"]["text"])
+    assert set(test["text"]) <= set(ci_dataset["test"]["text"])
+    again = course_splits(ci_dataset, "ci")
+    assert [list(part["text"]) for part in again] == [
+        list(train["text"]),
+        list(validation["text"]),
+        list(test["text"]),
+    ]
+
+
+def test_course_splits_use_a_validation_split_when_the_data_has_one(ci_dataset):
+    marked = ci_dataset["test"].map(lambda row: {"text": "VAL " + row["text"]})
+    with_validation = DatasetDict(
+        {"train": ci_dataset["train"], "validation": marked, "test": ci_dataset["test"]}
+    )
+    _, validation, _ = course_splits(with_validation, "ci")
+    assert all(text.startswith("VAL ") for text in validation["text"])
+
+
+def test_course_splits_say_validation_comes_out_of_train(ci_dataset):
+    small = DatasetDict(
+        {"train": ci_dataset["train"].select(range(40)), "test": ci_dataset["test"]}
+    )
+    profile = get_profile("ci", train_size=30, eval_size=20)
+    with pytest.raises(CourseError, match="ya son de validación"):
+        course_splits(small, profile)
+
+
+def test_course_splits_missing_split(ci_dataset):
+    with pytest.raises(CourseError, match="Falta la partición 'test'"):
+        course_splits(DatasetDict({"train": ci_dataset["train"]}), "ci")
 
 
 def test_course_dataset_from_csv_profile(write_csv):
