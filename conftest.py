@@ -33,6 +33,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.setdefault(variable, "1")
 
 
+def pytest_configure(config):
+    """nbval arranca sus kernels con reintentos y guarda su salida de error si mueren al arrancar
+    (``coursekit.maintainer.kernel_start``): un kernel muerto al arrancar tumbó un lab entero en
+    la CI sin decir por qué."""
+    from coursekit.maintainer.kernel_start import install_nbval_start_retries
+
+    install_nbval_start_retries()
+
+
 def pytest_collection_modifyitems(config, items):
     """Las celdas de los labs (nbval) son lentas: entran en ``-m slow``, no en ``-m "not slow"``."""
     for item in items:

@@ -78,3 +78,25 @@ def test_cli_run_labs_exit_codes(tmp_path, monkeypatch, capsys, write_notebook):
     assert "1/1 labs sin errores" in capsys.readouterr().out
     assert main([*args, "--profile", "nada"]) == 2
     assert "Perfil desconocido" in capsys.readouterr().err
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch, write_notebook):
+    """Antes, un kernel muerto al arrancar dejaba el lab sin ejecutar (un RuntimeError suelto)."""
+    import nbclient
+
+    real_execute = nbclient.NotebookClient.execute
+    attempts = []
+
+    def flaky_execute(self, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real_execute(self, **kwargs)
+
+    monkeypatch.setattr(nbclient.NotebookClient, "execute", flaky_execute)
+    solutions = tmp_path / "solutions"
+    write_notebook(solutions, "01_ok.ipynb", "print(6 * 7)")
+    results = run_labs(solutions, tmp_path / "out", profile="ci", timeout=60)
+    assert [r["status"] for r in results] == ["ok"] and len(attempts) == 2
+    executed = nbformat.read(tmp_path / "out" / "ci" / "01_ok.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"].strip() == "42"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from coursekit.errors import CourseError, MissingPathError
+from coursekit.maintainer.kernel_start import call_with_start_retries
 from coursekit.profiles import PROFILE_ENV_VAR, get_profile
 
 
@@ -69,18 +70,23 @@ def execute_lab(
     notebook = nbformat.read(lab, as_version=4)
     original_cells = len(notebook.cells)
     notebook.cells.extend(new_code_cell(source) for source in extra_cells or [])
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(lab.parent)}},
-    )
-    if on_kernel_start is not None:
-        client.on_notebook_start = lambda notebook: on_kernel_start(client)
+
+    def execute(_attempt: int) -> None:
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(lab.parent)}},
+        )
+        if on_kernel_start is not None:
+            client.on_notebook_start = lambda notebook: on_kernel_start(client)
+        client.execute(env=kernel_env)  # el entorno del kernel, no el de este proceso
+
     start = time.perf_counter()
     status, detail = "ok", ""
     try:
-        client.execute(env=kernel_env)  # el entorno del kernel, no el de este proceso
+        # Un kernel que muere al arrancar (ninguna celda ejecutada) se arranca otra vez.
+        call_with_start_retries(execute)
     except CellExecutionError as error:
         status, detail = "error", str(error).strip().splitlines()[-1][:300]
     except DeadKernelError as error:
