@@ -247,7 +247,8 @@ class QuizWidget:
                 value=f"<div style='line-height:1.4'><b>{number}.</b> "
                 f"{inline_html(question.text)}</div>"
             )
-            blocks.append(widgets.VBox([prompt, *rows, self.feedback[-1]]))
+            spaced = widgets.Layout(margin="0 0 12px 0")
+            blocks.append(widgets.VBox([prompt, *rows, self.feedback[-1]], layout=spaced))
         title = widgets.HTML(
             value=f"<h3>{TITLE}</h3>Pulsa la letra de la respuesta que elijas: verás al momento "
             "si es correcta y por qué. Puedes probar las demás opciones."
@@ -338,7 +339,7 @@ def _enable_colab_widgets() -> None:
     if int(ipywidgets.__version__.split(".")[0]) < 8:
         return
     try:
-        from google.colab import output  # type: ignore[import-not-found]
+        from google.colab import output
     except ImportError:
         return
     output.enable_custom_widget_manager()
