@@ -7,7 +7,8 @@ Un mapa del repositorio, por quién usa cada parte (detalle en ``docs/arquitectu
   ``metric_modules/``), ``padding``, ``training``, ``checkpoints``, ``optim``, ``peft_methods``,
   ``method_settings``, ``comparison``, ``predictions``, ``plots``, ``widgets``,
   ``tensorboard_logs``, ``keras_models``, ``checks`` + ``lab_checks/`` (comprobaciones de los
-  ejercicios), ``exercises``, ``toy_models`` y ``errors``.
+  ejercicios), ``quiz`` + ``quizzes/`` (el cuestionario final de cada lab), ``exercises``,
+  ``toy_models`` y ``errors``.
 - **Instructor**: ``coursekit.instructor.grading`` (``coursekit grade``),
   ``coursekit.instructor.bench`` (``coursekit bench``); pruebas ocultas en ``hidden_tests/``.
 - **Mantenedor**: ``coursekit.maintainer`` (``notebook_builder``, ``release``, ``lab_runner``).

@@ -14,7 +14,7 @@ export COURSE_PROFILE=ci HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
 # 1) Pruebas unitarias rápidas (-m "not slow"), sin las que no dependen de las versiones (ya las
 #    ejecuta scripts/test.sh): archivos del repositorio, navegador, ruff y pip --dry-run. Entre
 #    ellas, tests/test_widgets.py construye la demostración de los labs 02/05 y pulsa su botón con
-#    el ipywidgets de Colab (7.7.1).
+#    el ipywidgets de Colab (7.7.1), y tests/test_quiz.py hace lo mismo con el cuestionario final.
 # 2) Los labs 03, 05 y 06 con nbval (marcados slow por conftest.py).
 # En paralelo como scripts/test.sh (PYTEST_WORKERS=0 lo desactiva).
 workers="${PYTEST_WORKERS:-2}"

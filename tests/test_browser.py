@@ -282,3 +282,49 @@ def test_lab02_runs_in_jupyterlab_and_widget_classifies(jupyterlab, browser):
     browser.screenshot(SHOTS / "02_widget.png")
     for name in ("02_primeras_celdas.png", "02_widget.png"):
         assert (SHOTS / name).stat().st_size > 10_000
+
+
+# --- El cuestionario final, en JupyterLab: se dibuja con botones y responde al pulsar ----------
+
+QUIZ_LAB = ROOT / "notebooks" / "01_preparar_datos.ipynb"
+QUIZ_BUTTONS = f"""(() => {{
+  const buttons = {WIDGET}.querySelectorAll("button.widget-button");
+  return buttons.length;
+}})()"""
+QUIZ_BUTTON_CENTER = f"""(() => {{
+  const button = Array.from({WIDGET}.querySelectorAll("button.widget-button"))[%(button)d];
+  button.scrollIntoView({{block: "center"}});
+  const rect = button.getBoundingClientRect();
+  return [rect.x + rect.width / 2, rect.y + rect.height / 2];
+}})()"""
+QUIZ_TEXT = f"{WIDGET}.textContent"
+
+
+def test_quiz_renders_in_jupyterlab_and_answers_on_click(jupyterlab, browser):
+    """Solo la celda del cuestionario (no necesita nada de las anteriores): botones de verdad,
+    no el texto alternativo, y la explicación al pulsar la opción correcta de la pregunta 1."""
+    from coursekit import quiz
+
+    cells = json.loads(QUIZ_LAB.read_text(encoding="utf-8"))["cells"]
+    index = len(cells) - 1
+    assert "quiz.show(" in "".join(cells[index]["source"])
+    first = quiz.load_quiz("01").questions[0]
+    _open(browser, jupyterlab, f"notebooks/{QUIZ_LAB.name}")
+    browser.evaluate(_js(RUN_CELLS, QUIZ_LAB.name, first=index, last=index))
+    browser.wait_for("window.__coursekitRun", timeout=120, interval=1)
+    browser.evaluate(_js(SCROLL_TO, QUIZ_LAB.name, index=index, align="start"))
+    total = sum(len(q.options) for q in quiz.load_quiz("01").questions)
+    where = {"index": index}
+    assert browser.wait_for(_js(QUIZ_BUTTONS, QUIZ_LAB.name, **where), timeout=60) == total
+    right = first.letters.index(first.correct_letter)
+    browser.click(*browser.evaluate(_js(QUIZ_BUTTON_CENTER, QUIZ_LAB.name, button=right, **where)))
+    explanation = first.options[right].explanation
+    text = browser.wait_for(
+        f"(() => {{ const t = {_js(QUIZ_TEXT, QUIZ_LAB.name, **where)};"
+        f" return t.includes({json.dumps(explanation)}) ? t : null; }})()",
+        timeout=60,
+    )
+    assert "¡Correcto!" in text and "Acertadas a la primera: 1 de" in text
+    SHOTS.mkdir(exist_ok=True)
+    browser.screenshot(SHOTS / "01_cuestionario.png")
+    browser.evaluate(_js("__PANEL__.sessionContext.shutdown().then(() => true)", QUIZ_LAB.name))

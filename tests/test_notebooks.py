@@ -30,6 +30,7 @@ REQUIRED_HEADER = (
     "Requisitos previos",
 )
 CLOSING_SECTIONS = ("## Qué has aprendido", "## Siguiente", "## Para ir más allá")
+QUIZ_HEADING = "## Comprueba lo que has aprendido"
 
 
 def test_there_are_labs():
@@ -71,8 +72,11 @@ def _headings(cell) -> list[str]:
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_lab_ends_with_closing_sections(path):
     """Cada lab cierra con lo aprendido, lo siguiente y tareas abiertas, justo antes del resumen
-    de ejercicios (que sigue siendo lo último), y con 3 a 5 puntos en «Qué has aprendido»."""
+    de ejercicios (lo último, salvo el cuestionario que lo sigue), y con 3 a 5 puntos en «Qué has
+    aprendido»."""
     nb = nbformat.read(path, as_version=4)
+    if QUIZ_HEADING in nb.cells[-2].source:  # el cuestionario va después (tests/test_quiz.py)
+        nb.cells = nb.cells[:-2]
     assert "resumen(" in nb.cells[-1].source, "la última celda es el resumen de ejercicios"
     tail = [h for cell in nb.cells[:-2] if cell.cell_type == "markdown" for h in _headings(cell)]
     found = [h for h in tail if h in CLOSING_SECTIONS]

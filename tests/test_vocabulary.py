@@ -5,6 +5,7 @@ aparición de cada término."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -122,7 +123,18 @@ def test_coursekit_messages_use_the_glossary():
     for module in sorted((ROOT / "coursekit").rglob("*.py")):
         for text in user_strings(module.read_text(encoding="utf-8")):
             found += [f"{module.relative_to(ROOT)}: {f}" for f in banned_forms(prose(text))]
+    for path in sorted((ROOT / "coursekit" / "quizzes").glob("*.json")):  # los cuestionarios
+        for text in json_strings(json.loads(path.read_text(encoding="utf-8"))):
+            found += [f"{path.relative_to(ROOT)}: {f}" for f in banned_forms(prose(text))]
     assert found == [], "\n".join(found)
+
+
+def json_strings(data: object) -> list[str]:
+    """Todos los textos de un JSON (valores, no claves)."""
+    if isinstance(data, str):
+        return [data]
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else []
+    return [text for value in values for text in json_strings(value)]
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
