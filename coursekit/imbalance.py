@@ -58,7 +58,12 @@ def demonstration_proportions(
         return natural, "las proporciones naturales de tus datos"
     rest = (1 - majority_share) / (len(names) - 1)
     proportions = {name: (majority_share if i == 0 else rest) for i, name in enumerate(names)}
-    return proportions, f"«{names[0]}» con el {100 * majority_share:.0f} % de los ejemplos"
+    rest_text = (
+        f"«{names[1]}» con el {100 * rest:.0f} %"
+        if len(names) == 2
+        else "las demás a partes iguales"
+    )
+    return proportions, f"«{names[0]}» con el {100 * majority_share:.0f} % y {rest_text}"
 
 
 def _check_proportions(

@@ -100,7 +100,13 @@ def test_demonstration_on_balanced_data_gives_one_class_most(three):
     proportions, why = demonstration_proportions(three, majority_share=0.8)
     assert proportions["alegría"] == 0.8
     assert proportions["enfado"] == pytest.approx(0.1) == proportions["tristeza"]
-    assert "«alegría» con el 80 %" in why
+    assert why == "«alegría» con el 80 % y las demás a partes iguales"
+
+
+def test_demonstration_on_two_balanced_classes_names_both(balanced):
+    proportions, why = demonstration_proportions(balanced)
+    assert proportions == pytest.approx({"negativa": 0.9, "positiva": 0.1})
+    assert why == "«negativa» con el 90 % y «positiva» con el 10 %"
 
 
 @pytest.mark.parametrize("share", [0.5, 0.2, 1, 1.5, 0])

@@ -99,8 +99,19 @@ def test_the_csv_is_large_enough_for_course_splits_in_ci(own_csv):
     assert all(data.label_names(split) == CLASSES for split in splits)
 
 
+#: Celdas que la prueba no ejecuta: no dependen de los datos y la ejecución normal de los labs
+#: (nbval, perfil ci) ya las cubre. La del lab 03 repite el entrenamiento con el backend de
+#: PyTorch en un subproceso (unos 16 s de CI).
+_SKIPPED_CELLS = ('"KERAS_BACKEND": "torch"',)
+
+
 def run_lab(name: str, csv_path: Path):
     notebook = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    notebook.cells = [
+        cell
+        for cell in notebook.cells
+        if not (cell.cell_type == "code" and any(s in cell.source for s in _SKIPPED_CELLS))
+    ]
     notebook.cells.append(new_code_cell(_INSPECT))
     env = kernel_environment("ci")
     env.update(
@@ -147,6 +158,8 @@ def test_lab_runs_on_a_students_excel_csv(lab, own_csv):
     assert report["model_num_labels"] == 3
     everything = "\n".join(_text_outputs(c) for c in notebook.cells)
     assert "negativa" not in everything and "rotten_tomatoes" not in everything
+    # Los textos del estudiante no son reseñas (el lab 06 imprimía «32 reseñas de entrenamiento»).
+    assert "reseña" not in everything.lower()
     if lab.startswith("01"):
         loading = _text_outputs(cells_calling(notebook, "csv_reading_options")[0])
         assert "separador ';'" in loading and "codificación cp1252" in loading
