@@ -141,6 +141,8 @@ def imbalanced_subset(
     """
     import numpy as np
 
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+        raise CourseError(f"size debe ser un entero positivo o None, no {size!r}.")
     if len(dataset) == 0:
         raise CourseError("El dataset está vacío: no se puede sacar un subconjunto.")
     names = label_names(dataset, label_column)
@@ -165,8 +167,6 @@ def imbalanced_subset(
             )
         )
     if size is not None:
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise CourseError(f"size debe ser un entero positivo o None, no {size!r}.")
         if size < positive:
             raise CourseError(
                 f"Con {size} ejemplos no caben las {positive} clases con proporción positiva; "

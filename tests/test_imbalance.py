@@ -145,6 +145,11 @@ def test_bad_size(balanced, size):
         imbalanced_subset(balanced, [0.9, 0.1], size=size)
 
 
+def test_bad_size_is_reported_before_looking_at_the_data(balanced):
+    with pytest.raises(CourseError, match="size debe ser un entero positivo o None"):
+        imbalanced_subset(balanced.select([]), [0.9, 0.1], size="3")
+
+
 def test_size_larger_than_the_proportions_allow(balanced):
     with pytest.raises(CourseError, match="Pides 30 ejemplos.*solo da para 17.*size=17"):
         imbalanced_subset(balanced, [0.9, 0.1], size=30)
