@@ -171,3 +171,25 @@ def test_empty_dataset(balanced):
         imbalanced_subset(balanced.select([]), [0.9, 0.1])
     with pytest.raises(CourseError, match="dataset está vacío"):
         class_proportions(balanced.select([]))
+
+
+def test_lab_02_measures_the_imbalanced_moment_on_validation():
+    # La lección de F1 del lab 02 se calcula (no se escribe a mano) y solo mira validación.
+    from pathlib import Path
+
+    import nbformat
+
+    lab = Path(__file__).resolve().parents[1] / "solutions" / "02_trainer.ipynb"
+    cells = nbformat.read(lab, as_version=4).cells
+    code = [c for c in cells if c.cell_type == "code" and "imbalanced_subset(" in c.source]
+    assert len(code) == 1
+    source = code[0].source
+    assert "imbalanced_subset(validation_subset" in source and "test_subset" not in source
+    assert 'average="macro"' in source and 'average="weighted"' in source
+    assert "majority_baseline(imbalanced_validation)" in source
+    position = cells.index(code[0])
+    final = next(
+        i for i, c in enumerate(cells) if c.source.startswith("## Evaluación final en test")
+    )
+    exercise = next(i for i, c in enumerate(cells) if "02-compute-metrics" in c.source)
+    assert exercise < position < final
