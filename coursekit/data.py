@@ -454,19 +454,23 @@ def balanced_subset(
     seed: int = 42,
     label_column: str = LABEL,
     size_name: str | None = None,
+    source: str = "el dataset",
 ) -> Dataset:
     """Subconjunto de ``size`` ejemplos con el mismo número por clase, reproducible con ``seed``.
 
     Si ``size`` no es múltiplo del número de clases, las primeras clases reciben uno más.
     El resultado sale barajado (no agrupado por clase). ``size_name`` (``train_size`` o
-    ``eval_size``) solo sirve para que los errores digan qué campo del perfil cambiar.
+    ``eval_size``) y ``source`` (p. ej. ``"la partición 'test'"``) solo sirven para que los
+    errores digan qué campo del perfil cambiar y de dónde salen los ejemplos.
     """
     import numpy as np
 
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise CourseError(f"size debe ser un entero positivo, no {size!r}.")
     if len(dataset) == 0:
-        raise CourseError("El dataset está vacío: no se puede sacar un subconjunto.")
+        raise CourseError(
+            f"{source[0].upper()}{source[1:]} está vacío: no se puede sacar un subconjunto."
+        )
     names = label_names(dataset, label_column)
     labels = np.asarray(list(dataset[label_column]))
     counts = np.bincount(labels, minlength=len(names))
@@ -474,7 +478,7 @@ def balanced_subset(
     how = f"Usa un tamaño menor ({_SIZE_HINT[size_name]})" if size_name else "Usa un tamaño menor"
     if size > len(dataset):
         raise CourseError(
-            f"Pides {size} ejemplos pero el dataset solo tiene {len(dataset)}. {how}, "
+            f"Pides {size} ejemplos pero {source} solo tiene {len(dataset)}. {how}, "
             f"como mucho {largest} para que todas las clases tengan los mismos."
         )
     if size < len(names):
@@ -482,10 +486,13 @@ def balanced_subset(
             f"Con {size} ejemplos no se pueden representar las {len(names)} clases; "
             f"usa al menos {len(names)}" + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
         )
-    return dataset.select(_balanced_indices(labels, names, size, seed, how).tolist())
+    indices = _balanced_indices(labels, names, size, seed, how, source)
+    return dataset.select(indices.tolist())
 
 
-def _balanced_indices(labels: Any, names: list[str], size: int, seed: int, how: str) -> Any:
+def _balanced_indices(
+    labels: Any, names: list[str], size: int, seed: int, how: str, source: str = "el dataset"
+) -> Any:
     """Índices (barajados) de un subconjunto equilibrado de ``size`` ejemplos."""
     import numpy as np
 
@@ -499,8 +506,9 @@ def _balanced_indices(labels: Any, names: list[str], size: int, seed: int, how: 
         candidates = np.flatnonzero(labels == class_id)
         if len(candidates) < wanted:
             raise CourseError(
-                f"La clase {name!r} solo tiene {len(candidates)} ejemplos y hacen falta {wanted} "
-                f"para un subconjunto equilibrado de {size} con {len(names)} clases. {how}: "
+                f"La clase {name!r} solo tiene {len(candidates)} ejemplos en {source} y hacen "
+                f"falta {wanted} para un subconjunto equilibrado de {size} con {len(names)} "
+                f"clases. {how}: "
                 f"el mayor subconjunto equilibrado posible aquí es de {largest} ejemplos. "
                 "O añade ejemplos de esa clase."
             )
@@ -517,35 +525,67 @@ def course_splits(
     ``validation`` (``eval_size`` ejemplos) sirve para elegir: tasa de aprendizaje, época, ``r``,
     método. ``test`` (``eval_size`` ejemplos de la partición ``test``) se evalúa una sola vez, al
     final. Si los datos no traen partición ``validation``, sale de ``train`` sin repetir ningún
-    ejemplo del subconjunto de entrenamiento.
+    ejemplo del subconjunto de entrenamiento. Si alguna partición se queda corta, el error dice
+    cuál y, con un CSV propio, cuántas filas por clase hacen falta.
     """
     import numpy as np
 
     profile = get_profile(profile)
     _check_splits(dataset, ("train", "test"))
-    test = balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size")
+    advice = _own_data_size_advice(dataset, profile)
+
+    def subset(pool: Dataset, split: str, size_name: str, note: str = "") -> Dataset:
+        size = getattr(profile, size_name)
+        try:
+            return balanced_subset(
+                pool, size, profile.seed, size_name=size_name, source=f"la partición {split!r}"
+            )
+        except CourseError as error:
+            raise CourseError(f"{error}{note}{advice}") from error
+
+    test = subset(dataset["test"], "test", "eval_size")
     if "validation" in dataset:
-        validation = balanced_subset(
-            dataset["validation"], profile.eval_size, profile.seed, size_name="eval_size"
-        )
-        train = balanced_subset(
-            dataset["train"], profile.train_size, profile.seed, size_name="train_size"
-        )
-        return train, validation, test
+        validation = subset(dataset["validation"], "validation", "eval_size")
+        return subset(dataset["train"], "train", "train_size"), validation, test
     pool = dataset["train"]
-    validation = balanced_subset(pool, profile.eval_size, profile.seed, size_name="eval_size")
+    validation = subset(pool, "train", "eval_size", " (De ella sale la validación.)")
     # Los mismos índices que acaba de elegir balanced_subset (misma semilla, mismas etiquetas).
     labels = np.asarray(list(pool[LABEL]))
     taken = _balanced_indices(labels, label_names(pool), profile.eval_size, profile.seed, "")
     remaining = pool.select(np.setdiff1d(np.arange(len(pool)), taken).tolist())
-    try:
-        train = balanced_subset(remaining, profile.train_size, profile.seed, size_name="train_size")
-    except CourseError as error:
-        raise CourseError(
-            f"{error} (La validación se saca de la partición train: {profile.eval_size} de sus "
-            f"{len(pool)} ejemplos ya son de validación.)"
-        ) from error
-    return train, validation, test
+    note = (
+        f" (La validación se saca de la partición train: {profile.eval_size} de sus "
+        f"{len(pool)} ejemplos ya son de validación.)"
+    )
+    return subset(remaining, "train", "train_size", note), validation, test
+
+
+def _own_data_size_advice(dataset: DatasetDict, profile: Profile) -> str:
+    """Con un CSV propio, cuántas filas por clase necesita para los tamaños del perfil ("" si
+    los datos no son un CSV propio): train lleva ``train_size`` + ``eval_size`` (la validación
+    sale de ella) y test ``eval_size``, con la proporción test/train con la que se repartió."""
+    import math
+
+    if not profile.uses_own_data or "validation" in dataset:
+        return ""
+    num_classes = len(label_names(dataset["train"]))
+    rows = len(dataset["train"]) + len(dataset["test"])
+    test_share = len(dataset["test"]) / rows
+    train_per_class = math.ceil(profile.train_size / num_classes) + math.ceil(
+        profile.eval_size / num_classes
+    )
+    test_per_class = math.ceil(profile.eval_size / num_classes)
+    per_class = max(
+        math.ceil(train_per_class / (1 - test_share)), math.ceil(test_per_class / test_share)
+    )
+    share = f"train ({100 * (1 - test_share):.0f} %) y test ({100 * test_share:.0f} %)"
+    sizes = f"train_size={profile.train_size} y eval_size={profile.eval_size}"
+    return (
+        f" Tu CSV tiene {rows} filas y se reparte en {share}; la validación sale de train. "
+        f"Con {sizes}, train necesita {train_per_class} ejemplos por clase y test "
+        f"{test_per_class}: unas {per_class} filas por clase en el CSV "
+        f"({per_class * num_classes} con {num_classes} clases). Añade filas o baja los tamaños."
+    )
 
 
 def _check_splits(dataset: DatasetDict, splits: tuple[str, ...]) -> None:

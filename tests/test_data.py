@@ -380,6 +380,56 @@ def test_course_dataset_from_csv_profile(write_csv):
     assert len(data["train"]) + len(data["test"]) == 25
 
 
+def _emotion_rows(per_class: int):
+    return [
+        {"comentario": f"comentario {name} {i}", "emoción": name}
+        for name in ("alegría", "enfado", "tristeza")
+        for i in range(per_class)
+    ]
+
+
+def _own_profile(path, **sizes):
+    return get_profile(
+        "ci", dataset_name=str(path), text_column="comentario", label_column="emoción", **sizes
+    )
+
+
+def test_course_splits_on_a_small_own_csv_say_the_partition_and_the_rows_needed(write_csv):
+    # Antes: «el dataset solo tiene 12», sin decir que era test (el 20 % de su CSV de 60 filas).
+    profile = _own_profile(write_csv(_emotion_rows(20), name="mis_datos.csv"))
+    with pytest.raises(CourseError) as error:
+        course_splits(load_course_dataset(profile), profile)
+    message = str(error.value)
+    assert "la partición 'test' solo tiene 12" in message
+    assert "Tu CSV tiene 60 filas" in message and "train (80 %) y test (20 %)" in message
+    assert "unas 55 filas por clase en el CSV (165 con 3 clases)" in message
+
+
+def test_the_rows_course_splits_asks_for_are_enough(write_csv):
+    profile = _own_profile(write_csv(_emotion_rows(55), name="mis_datos.csv"))
+    train, validation, test = course_splits(load_course_dataset(profile), profile)
+    assert (len(train), len(validation), len(test)) == (32, 32, 32)
+
+
+def test_course_splits_own_csv_train_too_small_after_validation(write_csv):
+    profile = _own_profile(
+        write_csv(_emotion_rows(30), name="mis_datos.csv"), train_size=60, eval_size=15
+    )
+    with pytest.raises(CourseError) as error:
+        course_splits(load_course_dataset(profile), profile)
+    message = str(error.value)
+    assert "la partición 'train' solo tiene 57" in message and "ya son de validación" in message
+    assert "COURSE_TRAIN_SIZE" in message and "filas por clase en el CSV" in message
+
+
+def test_course_splits_without_own_csv_give_no_csv_advice(ci_dataset):
+    small = DatasetDict({"train": ci_dataset["train"], "test": ci_dataset["test"].select(range(9))})
+    with pytest.raises(CourseError) as error:
+        course_splits(small, "ci")
+    assert "la partición 'test' solo tiene 9" in str(error.value)
+    assert "CSV" not in str(error.value)
+
+
 def _fake_find_spec(missing: str, replacement=None):
     real = importlib.util.find_spec
 
