@@ -85,6 +85,10 @@ def checkpoint_root(root: str | os.PathLike | None = None) -> Path:
 # Cuántos ajustes escalares entran, como mucho, en el resumen legible del nombre.
 _SLUG_SETTINGS = 4
 # Longitud del hash de los ajustes en el nombre de la carpeta.
+#: Cómo se reparten los datos en particiones (``coursekit.data.course_splits``). Entra en el
+#: hash de cada carpeta de entrenamiento: si cambia el reparto, un checkpoint entrenado con el
+#: subconjunto anterior (antes, train y test sin validación) no se reanuda en silencio.
+SPLITS_SCHEME = "train-validation-test/1"
 _HASH_LENGTH = 8
 
 
@@ -120,10 +124,15 @@ def settings_hash(profile: Any, settings: Mapping[str, Any] | None = None) -> st
     """Hash corto (8 caracteres hexadecimales) del perfil entero y de ``settings``.
 
     Dos entrenamientos con el mismo hash usan los mismos ajustes; si cambia la tasa, las
-    épocas, los tamaños, la semilla, el modelo, los datos o cualquier ajuste de ``settings``
-    (``r`` de LoRA, tokens virtuales...), cambia el hash.
+    épocas, los tamaños, la semilla, el modelo, los datos, cualquier ajuste de ``settings``
+    (``r`` de LoRA, tokens virtuales...) o el reparto en particiones (:data:`SPLITS_SCHEME`),
+    cambia el hash.
     """
-    payload = {"perfil": _profile_settings(profile), "ajustes": dict(settings or {})}
+    payload = {
+        "perfil": _profile_settings(profile),
+        "ajustes": dict(settings or {}),
+        "particiones": SPLITS_SCHEME,
+    }
     text = json.dumps(payload, sort_keys=True, default=_fingerprint_default, ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
 

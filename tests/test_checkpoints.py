@@ -92,6 +92,27 @@ def test_changing_a_setting_starts_a_new_run(tmp_path):
     assert len(names) == 5
 
 
+def test_a_run_from_before_the_validation_split_is_not_resumed(tmp_path):
+    """La carpeta de antes de course_splits (hash sin el reparto) entrenó con otro subconjunto
+    de train: con el mismo perfil y los mismos ajustes, la carpeta de ahora es otra."""
+    import hashlib
+
+    profile = get_profile("ci")
+    old_payload = {"perfil": checkpoints._profile_settings(profile), "ajustes": {}}
+    old_text = json.dumps(
+        old_payload, sort_keys=True, default=checkpoints._fingerprint_default, ensure_ascii=True
+    )
+    old_hash = hashlib.sha256(old_text.encode("utf-8")).hexdigest()[:8]
+    assert not run_directory("02_trainer", profile, tmp_path).name.endswith(old_hash)
+
+
+def test_changing_the_split_scheme_changes_the_folder(tmp_path, monkeypatch):
+    profile = get_profile("ci")
+    before = run_directory("02_trainer", profile, tmp_path)
+    monkeypatch.setattr(checkpoints, "SPLITS_SCHEME", "otro-reparto/2")
+    assert run_directory("02_trainer", profile, tmp_path) != before
+
+
 def test_settings_that_are_not_scalars_only_enter_the_hash(tmp_path):
     profile = get_profile("ci")
     modules = {"peft": {"target_modules": {"query", "value"}}}
