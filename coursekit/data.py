@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import csv
 import importlib.util
 import re
@@ -510,7 +511,10 @@ def _balanced_indices(labels: Any, names: list[str], size: int, seed: int, how: 
 
 
 def course_splits(
-    dataset: DatasetDict, profile: Profile | str | None = None
+    dataset: DatasetDict,
+    profile: Profile | str | None = None,
+    *,
+    train_size: int | None = None,
 ) -> tuple[Dataset, Dataset, Dataset]:
     """Subconjuntos equilibrados ``(train, validation, test)`` con tamaños y semilla del perfil.
 
@@ -518,10 +522,16 @@ def course_splits(
     método. ``test`` (``eval_size`` ejemplos de la partición ``test``) se evalúa una sola vez, al
     final. Si los datos no traen partición ``validation``, sale de ``train`` sin repetir ningún
     ejemplo del subconjunto de entrenamiento.
+
+    ``train_size`` pide otro tamaño de entrenamiento (el prompt tuning del lab 06 usa más
+    reseñas); la validación y el test no cambian, y el entrenamiento tampoco comparte ejemplos
+    con la validación.
     """
     import numpy as np
 
     profile = get_profile(profile)
+    if train_size is not None:
+        profile = dataclasses.replace(profile, train_size=train_size)
     _check_splits(dataset, ("train", "test"))
     test = balanced_subset(dataset["test"], profile.eval_size, profile.seed, size_name="eval_size")
     if "validation" in dataset:
