@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import csv
+import dataclasses
 import importlib.util
 import re
 from collections import Counter
