@@ -361,7 +361,7 @@ def test_bench_methods_with_seeds_and_mean_pooling(tmp_path, capsys, tiny_models
     argv += ["--seeds", "2", "--pooling", "pooler", "mean", "--output", str(tmp_path)]
     assert main(argv) == 0
     out, last = _last_line(capsys)
-    assert "| método | semillas | exactitud (media ± desv.) |" in out and " ± " in out
+    assert "| método | semillas | exactitud validación (media ± desv.) |" in out and " ± " in out
     assert last.startswith(f"{HEADLINE_PREFIX} media de los tokens frente a pooler")
     results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
     assert results["comando"].startswith("coursekit bench methods --profile ci")
