@@ -125,8 +125,8 @@ def verdict(name: str, accuracy: float, spread: SeedSpread) -> str:
     gap = 100 * (accuracy - spread.mean)
     if spread.low <= accuracy <= spread.high:
         return (
-            f"«{name}»: tu {accuracy:.3f} cae dentro del rango de {where}; los {gap:+.1f} puntos "
-            "frente a su media son variación de semilla, no una diferencia del método."
+            f"«{name}»: tu {accuracy:.3f} cae dentro del rango de {where}: la diferencia con "
+            f"su media ({gap:+.1f} puntos) es la que da cambiar de semilla."
         )
     side, edge = ("por encima del máximo", spread.high)
     if accuracy < spread.low:
