@@ -65,7 +65,7 @@ def _reference_labels() -> list[int]:
     from coursekit import data
 
     profile = get_profile("ci")
-    train_subset, _ = data.course_subsets(data.load_course_dataset(profile), profile)
+    train_subset, _, _ = data.course_splits(data.load_course_dataset(profile), profile)
     indices = hidden_indices(len(train_subset), profile.batch_size)
     return [int(v) for v in train_subset.select(indices)["label"]]
 

@@ -254,6 +254,7 @@ LAB_TESTS = LabTests(
         r"first_loss = step_losses",
         r"predict_texts\(",
         r"Accelerator\(",
+        r"test_scores = evaluate_model\(",  # la evaluación final en test solo se muestra
     ),
     keep_names=("train_step", "evaluate_model", "device"),
     tests=(

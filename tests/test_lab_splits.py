@@ -36,7 +36,8 @@ OLD_SPLIT_NAMES = {"course_subsets", "eval_subset"}
 #: Los datos de test: el subconjunto y sus versiones tokenizadas o en lotes.
 TEST_DATA = re.compile(
     r"^(?:test_subset|tokenized_test\w*|test_(?:dataset|data|set|loader|dataloader|tf|tf_dataset"
-    r"|encodings|features|texts|labels)|(?:tf|eval|prompt)_test\w*)$"
+    r"|encodings|features|texts|labels)|(?:tf|eval|prompt)_test\w*"
+    r"|\w+_test_(?:subset|dataset|data|loader|dataloader|tf)\w*)$"
 )
 #: Lo mismo para la validación (una evaluación en validación después de test sería elegir).
 VALIDATION_DATA = re.compile(
@@ -47,8 +48,9 @@ VALIDATION_DATA = re.compile(
 TRAINS = re.compile(
     r"\.(?:train|fit)\(|\bbackward\(|\bcompare_methods\(|\btrain_(?!test_split)\w+\("
 )
+#: ``trainer.evaluate()`` sin argumentos evalúa en su ``eval_dataset``: la validación.
 EVALUATES_ON_VALIDATION = re.compile(
-    r"\b(?:evaluate|predict|evaluate_model)\([^)]*" + VALIDATION_DATA.pattern
+    r"\.evaluate\(\)|\b(?:evaluate|predict|evaluate_model)\([^)]*" + VALIDATION_DATA.pattern
 )
 #: La línea que crea las tres particiones puede nombrar ``test_subset``.
 CREATES_SPLITS = "course_splits("
@@ -289,6 +291,8 @@ def test_rule_a_old_subsets():
         "tokenized_test = test_subset.map(tokenize_function)",
         "test_tf = make_tf_dataset(validation_subset, shuffle=False)",
         "loader = DataLoader(test_dataloader)",
+        "prompt_eval = tokenize(prompt_test_dataset)",
+        "lora_test_subset = test_subset.select(range(8))",
     ],
 )
 def test_rule_b_test_data_before_the_final_section(source):
@@ -332,6 +336,7 @@ def test_rule_c_missing_or_repeated_final_section():
         ('script = """model.fit(x, y)"""', "entrena"),  # un subproceso que entrena
         ("scores = evaluate_model(model, validation_dataloader)", "evalúa en validación"),
         ("out = trainer.predict(validation_dataset)", "evalúa en validación"),
+        ("metrics = trainer.evaluate()", "evalúa en validación"),
     ],
 )
 def test_rule_c_final_section_before_a_cell_that_trains_or_chooses(source, what):

@@ -212,7 +212,9 @@ def _shared():
     from coursekit.profiles import get_profile
 
     profile = get_profile("ci")
-    train_subset, eval_subset = data.course_subsets(data.load_course_dataset(profile), profile)
+    train_subset, validation_subset, _ = data.course_splits(
+        data.load_course_dataset(profile), profile
+    )
     sequence_length = 40  # el notebook lo mide en los datos; aquí basta con que sea fijo
     return {
         "profile": profile,
@@ -221,7 +223,7 @@ def _shared():
         "np": np,
         "preprocessor": _fast_preprocessor(sequence_length),
         "train_subset": train_subset,
-        "eval_subset": eval_subset,
+        "validation_subset": validation_subset,
         "sequence_length": sequence_length,
         "num_labels": len(data.label_names(train_subset)),
     }

@@ -275,7 +275,7 @@ def _shared():
         "device": torch.device("cpu"),
         "model": model,
         "batch": collator(rows[:8]),
-        "eval_dataloader": DataLoader(rows, batch_size=4, collate_fn=collator),  # 4 + 4 + 3
+        "validation_dataloader": DataLoader(rows, batch_size=4, collate_fn=collator),  # 4 + 4 + 3
     }
 
 
