@@ -49,6 +49,10 @@ COLUMNS = (
 #: método acierte o no. ``compare_methods`` la deja en ``tabla.attrs[CORRECT]``, por método, para
 #: comparar dos métodos sobre los mismos ejemplos (``coursekit.uncertainty``).
 CORRECT = "aciertos"
+#: Claves extra de cada fila cuando se da ``test_dataset`` (no son columnas de la tabla del lab:
+#: ``coursekit bench methods`` las mide para la tabla de referencia).
+TEST_ACCURACY = "exactitud (test)"
+TEST_F1_MACRO = "F1 macro (test)"
 
 
 @dataclass
@@ -187,12 +191,14 @@ def measure_method(
     profile: Any,
     output_dir: str | os.PathLike,
     num_epochs: int | None = None,
+    test_dataset: Any = None,
 ) -> dict[str, Any]:
     """Entrena un método y devuelve su fila de la tabla (ver ``COLUMNS``).
 
     Lo guardado en disco es ``model.save_pretrained``: el modelo entero, o solo el adaptador
     cuando el modelo es de peft. Además de ``COLUMNS``, la fila trae ``CORRECT``: los aciertos
-    (1/0) por ejemplo de validación.
+    (1/0) por ejemplo de validación. Con ``test_dataset``, también ``TEST_ACCURACY`` y
+    ``TEST_F1_MACRO`` del mismo modelo entrenado sobre ese conjunto.
     """
     from transformers import DataCollatorWithPadding, Trainer
 
@@ -223,10 +229,11 @@ def measure_method(
         start = time.perf_counter()
         trainer.train()
         elapsed = time.perf_counter() - start
-    output = trainer.predict(eval_dataset)
-    logits = output.predictions[0] if isinstance(output.predictions, tuple) else output.predictions
-    predictions = logits.argmax(axis=-1)
-    scores = classification_metrics(predictions, output.label_ids)
+    predictions, label_ids = _predict(trainer, eval_dataset)
+    scores = classification_metrics(predictions, label_ids)
+    test_scores = None
+    if test_dataset is not None:
+        test_scores = classification_metrics(*_predict(trainer, test_dataset))
     saved = run_dir / "guardado"
     if saved.exists():
         shutil.rmtree(saved)
@@ -241,11 +248,21 @@ def measure_method(
         DISK_MB: directory_size_mb(saved),
         ACCURACY: scores["accuracy"],
         F1_MACRO: scores["f1_macro"],
-        CORRECT: [int(hit) for hit in predictions == output.label_ids],
+        CORRECT: [int(hit) for hit in predictions == label_ids],
     }
+    if test_scores is not None:
+        row[TEST_ACCURACY] = test_scores["accuracy"]
+        row[TEST_F1_MACRO] = test_scores["f1_macro"]
     del trainer, model, optimizer
     _release_memory()
     return row
+
+
+def _predict(trainer: Any, dataset: Any) -> tuple[Any, Any]:
+    """Predicciones (argmax de los logits) y etiquetas de ``trainer.predict(dataset)``."""
+    output = trainer.predict(dataset)
+    logits = output.predictions[0] if isinstance(output.predictions, tuple) else output.predictions
+    return logits.argmax(axis=-1), output.label_ids
 
 
 def _run_key(method: MethodRun, profile: Any, epochs: int, train_size: int) -> str:
@@ -263,6 +280,7 @@ def compare_methods(
     output_dir: str | os.PathLike,
     num_epochs: int | None = None,
     rerun: bool = False,
+    test_dataset: Any = None,
 ):
     """Mide cada método con :func:`measure_method` y devuelve la tabla (``DataFrame``).
 
@@ -270,7 +288,8 @@ def compare_methods(
     se corta, al volver a ejecutar se reutilizan las filas ya medidas con la misma
     configuración (``rerun=True`` las mide de nuevo). ``tabla.attrs[CORRECT]`` guarda, por
     método, los aciertos por ejemplo de validación (una fila guardada sin ellos, de una versión
-    anterior del curso, se mide de nuevo).
+    anterior del curso, se mide de nuevo). ``test_dataset`` pasa a :func:`measure_method` (una
+    fila guardada sin ``TEST_ACCURACY`` se mide de nuevo).
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -296,15 +315,26 @@ def compare_methods(
     for method in progress:
         progress.set_postfix_str(method.name)
         key = _run_key(method, profile, epochs, len(train_dataset))
-        if CORRECT not in saved.get(key, {}):  # sin medir, o medida sin aciertos por ejemplo
+        needed = [CORRECT] + ([TEST_ACCURACY] if test_dataset is not None else [])
+        if any(k not in saved.get(key, {}) for k in needed):  # sin medir, o sin lo que falta
             saved[key] = measure_method(
-                method, train_dataset, eval_dataset, tokenizer, profile, folder, epochs
+                method,
+                train_dataset,
+                eval_dataset,
+                tokenizer,
+                profile,
+                folder,
+                epochs,
+                test_dataset=test_dataset,
             )
             with results_file.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps({"clave": key, "fila": saved[key]}) + "\n")
         rows.append(saved[key])
     table = pd.DataFrame(rows, columns=list(COLUMNS)).set_index(METHOD)
     table.attrs[CORRECT] = {row[METHOD]: row[CORRECT] for row in rows if CORRECT in row}
+    if test_dataset is not None:  # la exactitud y la F1 en test, por método (no son columnas)
+        for extra in (TEST_ACCURACY, TEST_F1_MACRO):
+            table.attrs[extra] = {row[METHOD]: row[extra] for row in rows}
     return table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import importlib.util
 import re
 from collections import Counter
@@ -518,7 +519,10 @@ def _balanced_indices(
 
 
 def course_splits(
-    dataset: DatasetDict, profile: Profile | str | None = None
+    dataset: DatasetDict,
+    profile: Profile | str | None = None,
+    *,
+    train_size: int | None = None,
 ) -> tuple[Dataset, Dataset, Dataset]:
     """Subconjuntos equilibrados ``(train, validation, test)`` con tamaños y semilla del perfil.
 
@@ -527,10 +531,16 @@ def course_splits(
     final. Si los datos no traen partición ``validation``, sale de ``train`` sin repetir ningún
     ejemplo del subconjunto de entrenamiento. Si alguna partición se queda corta, el error dice
     cuál y, con un CSV propio, cuántas filas por clase hacen falta.
+
+    ``train_size`` pide otro tamaño de entrenamiento (el prompt tuning del lab 06 usa más
+    reseñas); la validación y el test no cambian, y el entrenamiento tampoco comparte ejemplos
+    con la validación.
     """
     import numpy as np
 
     profile = get_profile(profile)
+    if train_size is not None:
+        profile = dataclasses.replace(profile, train_size=train_size)
     _check_splits(dataset, ("train", "test"))
     advice = _own_data_size_advice(dataset, profile)
 

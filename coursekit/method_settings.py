@@ -1,6 +1,7 @@
 """Los ajustes de los métodos de los labs 05-07 (una sola fuente para los labs y el benchmark):
 el ``LoraConfig`` y el ``PromptTuningConfig`` del curso, el texto que inicia el prompt, el bucle
-«LLRD» del tutorial original y los seis métodos que compara el lab 07.
+«LLRD» del tutorial original, los seis métodos de ``course_methods`` y los siete que compara el
+lab 07 (``lab_comparison_methods``, también la lista por defecto de ``coursekit bench methods``).
 
 Lo que cambia con el modelo o los datos (las tasas de LoRA, prompt tuning y P-tuning, y el
 texto del prompt) está en el perfil (``coursekit.profiles``), no aquí.
@@ -246,3 +247,20 @@ def course_methods(
             description="capas 0 y 1; cabeza congelada (el bucle «LLRD» original)",
         ),
     ]
+
+
+def lab_comparison_methods(new_classifier: Callable[[], Any], model_path: str, profile: Any):
+    """Los siete métodos que compara el lab 07, en su orden: los de :func:`course_methods`
+    (desde el pooler) con el prompt tuning desde la media de los tokens (como en el lab 06) y,
+    justo después del codificador congelado, el mismo desde la media.
+
+    Es la única definición de esa lista: la usan el lab 07 y, por defecto,
+    ``coursekit bench methods`` (la tabla de referencia con varias semillas).
+    """
+    prompt, frozen = "prompt tuning", "codificador congelado"
+    methods = course_methods(new_classifier, model_path, profile)
+    mean = {m.name: m for m in course_methods(new_classifier, model_path, profile, pooling="mean")}
+    methods = [mean[prompt + MEAN_POOLING_SUFFIX] if m.name == prompt else m for m in methods]
+    position = next(i for i, m in enumerate(methods) if m.name == frozen)
+    methods.insert(position + 1, frozen_encoder_method(new_classifier, pooling="mean"))
+    return methods

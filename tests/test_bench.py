@@ -17,6 +17,7 @@ from coursekit.errors import CourseError
 from coursekit.instructor.bench import labs
 from coursekit.instructor.bench import padding_speed as padding
 from coursekit.instructor.bench.report import HEADLINE_PREFIX, markdown_table
+from coursekit.profiles import get_profile
 
 
 @pytest.fixture
@@ -93,23 +94,34 @@ def test_padding_strategies_and_errors():
 
 
 @pytest.mark.slow
-def test_bench_methods_smoke(tmp_path, capsys, tiny_models):
-    code = main(["bench", "methods", "--profile", "ci", "--output", str(tmp_path)])
+def test_bench_methods_smoke(tmp_path, capsys, tiny_models, tiny_bert):
+    from coursekit.comparison import TEST_ACCURACY
+    from coursekit.method_settings import lab_comparison_methods
+    from coursekit.reference_seeds import compare_with_reference, seed_spreads
+
+    reference_file = tmp_path / "referencia.json"
+    argv = ["bench", "methods", "--profile", "ci", "--output", str(tmp_path)]
+    code = main([*argv, "--reference", str(reference_file)])
     out, last = _last_line(capsys)
     assert code == 0
     assert "| método | entrenables |" in out and "línea base (clase mayoritaria)" in out
+    assert "| exactitud (validación) |" in out and "| exactitud (test) |" in out
     assert last.startswith(f"{HEADLINE_PREFIX} LoRA / completo: parámetros entrenables")
     results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
     names = [row["método"] for row in results["filas"]]
-    assert names == [
-        "fine-tuning completo",
-        "LLRD",
-        "LoRA",
-        "prompt tuning",
-        "codificador congelado",
-        "código del tutorial",
-    ]
+    # Por defecto, los métodos del lab 07, de la misma lista que usa el lab.
+    profile = get_profile("ci")
+    assert names == [m.name for m in lab_comparison_methods(tiny_bert, "unused", profile)]
     assert set(COLUMNS) <= set(results["filas"][0])
+    assert all(0 <= row[TEST_ACCURACY] <= 1 for row in results["filas"])
+    assert results["ejemplos"] == {"train": 32, "validation": 32, "test": 32}
+    # La referencia guardada se lee con coursekit.reference_seeds y se compara con el perfil.
+    reference = json.loads(reference_file.read_text(encoding="utf-8"))
+    assert reference["comando"].startswith("coursekit bench methods --profile ci")
+    assert list(seed_spreads(reference)) == names
+    accuracies = {row["método"]: row["exactitud"] for row in results["filas"]}
+    shown = compare_with_reference(accuracies, profile, reference=reference)
+    assert list(shown.table.index) == names and set(shown.table["dentro del rango"]) == {"sí"}
     ratios = results["razones_lora_completo"]
     assert set(ratios) == {"parámetros", "tiempo", "memoria", "disco", "exactitud_puntos"}
     assert 0 < ratios["parámetros"] < 1
@@ -349,7 +361,7 @@ def test_bench_methods_with_seeds_and_mean_pooling(tmp_path, capsys, tiny_models
     argv += ["--seeds", "2", "--pooling", "pooler", "mean", "--output", str(tmp_path)]
     assert main(argv) == 0
     out, last = _last_line(capsys)
-    assert "| método | semillas | exactitud (media ± desv.) |" in out and " ± " in out
+    assert "| método | semillas | exactitud validación (media ± desv.) |" in out and " ± " in out
     assert last.startswith(f"{HEADLINE_PREFIX} media de los tokens frente a pooler")
     results = json.loads((tmp_path / "methods-ci.json").read_text(encoding="utf-8"))
     assert results["comando"].startswith("coursekit bench methods --profile ci")
@@ -376,3 +388,54 @@ def test_bench_pooling_smoke(tmp_path, capsys, tiny_models):
     results = json.loads((tmp_path / "pooling-ci.json").read_text(encoding="utf-8"))
     assert [row["clave"] for row in results["filas"]] == ["pooler", "cls", "mean"]
     assert (tmp_path / "pooling-ci.png").is_file()
+
+
+def test_methods_benchmark_uses_lab_list_and_three_splits(
+    monkeypatch, tiny_bert, ci_dataset, tokenizer
+):
+    """Sin entrenar (``compare_methods`` falso): la lista por defecto es la del lab 07, la
+    exactitud de la tabla sale de validación, la de test aparte, y los tres conjuntos son
+    distintos; cada semilla entrena con su propio perfil."""
+    import pandas as pd
+
+    import coursekit.comparison as comparison
+    from coursekit import data
+    from coursekit.comparison import ACCURACY, METHOD, TEST_ACCURACY, TEST_F1_MACRO
+    from coursekit.instructor.bench import methods
+    from coursekit.method_settings import lab_comparison_methods
+
+    calls = []
+
+    def fake_compare(methods_, train, evaluation, tokenizer, profile, folder, **kwargs):
+        calls.append((methods_, train, evaluation, kwargs["test_dataset"], profile.seed))
+        names = [m.name for m in methods_]
+        table = pd.DataFrame(
+            [{METHOD: n, **{c: 0.5 for c in COLUMNS[1:]}, ACCURACY: 0.6} for n in names]
+        ).set_index(METHOD)
+        table.attrs[TEST_ACCURACY] = {n: 0.55 for n in names}
+        table.attrs[TEST_F1_MACRO] = {n: 0.54 for n in names}
+        return table
+
+    monkeypatch.setattr(comparison, "compare_methods", fake_compare)
+    monkeypatch.setattr(data, "load_course_dataset", lambda profile: ci_dataset)  # ya cargados
+    profile = get_profile("ci")
+    results = methods.run_methods_benchmark(
+        profile, new_classifier=lambda names: tiny_bert(num_labels=len(names)), seeds=2
+    )
+    expected = [m.name for m in lab_comparison_methods(tiny_bert, "unused", profile)]
+    assert [seed for *_, seed in calls] == [42, 43]
+    splits = data.course_splits(ci_dataset, profile)  # train, validación, test
+    for methods_, *measured, _ in calls:
+        assert [m.name for m in methods_] == expected
+        for tokenized, split in zip(measured, splits, strict=True):  # los mismos textos
+            ids = tokenizer(list(split["text"]), truncation=True, max_length=profile.max_length)
+            assert list(tokenized["input_ids"]) == ids["input_ids"]
+    assert [(r["método"], r["semilla"]) for r in results["filas"][:2]] == [
+        (expected[0], 42),
+        (expected[1], 42),
+    ]
+    assert {(r[ACCURACY], r[TEST_ACCURACY]) for r in results["filas"]} == {(0.6, 0.55)}
+    summary = methods.aggregate_seeds(results["filas"])
+    assert summary[0]["exactitud_test_media"] == pytest.approx(0.55)
+    assert methods.seed_table_rows(summary)[0]["exactitud test"] == "0.550 ± 0.000"
+    assert results["agrupaciones"] == "las del lab 07"

@@ -224,3 +224,24 @@ def test_lab_07_methods_with_many_classes(tiny_bert, small_data, tmp_path, num_l
     assert list(table.index) == ["LoRA", "prompt tuning"]
     assert table["exactitud"].between(0, 1).all() and table["F1 macro"].between(0, 1).all()
     assert (table["parámetros entrenables"] > 0).all()
+
+
+@pytest.mark.slow
+def test_compare_methods_with_test_dataset(tiny_bert, small_data, tmp_path):
+    """Con ``test_dataset``, cada fila trae la exactitud y la F1 de test del mismo modelo (aquí
+    el test es la misma validación: tienen que coincidir), y una fila guardada sin ellas se mide
+    de nuevo en lugar de reutilizarse."""
+    from coursekit.comparison import TEST_ACCURACY, TEST_F1_MACRO
+
+    train, evaluation, tokenizer = small_data
+    methods = [MethodRun("completo", lambda: tiny_bert(), 1e-3)]
+    plain = compare_methods(methods, train, evaluation, tokenizer, PROFILE, tmp_path)
+    assert TEST_ACCURACY not in plain.attrs
+    table = compare_methods(
+        methods, train, evaluation, tokenizer, PROFILE, tmp_path, test_dataset=evaluation
+    )
+    assert table.attrs[TEST_ACCURACY]["completo"] == table.loc["completo", "exactitud"]
+    assert table.attrs[TEST_F1_MACRO]["completo"] == table.loc["completo", "F1 macro"]
+    lines = (tmp_path / "resultados.jsonl").read_text().splitlines()
+    assert len(lines) == 2  # la fila sin test no se reutilizó
+    assert TEST_ACCURACY in json.loads(lines[1])["fila"]

@@ -620,3 +620,19 @@ def test_majority_baseline_with_many_classes(make_dataset, num_classes):
     assert accuracy == pytest.approx(6 / (5 * num_classes + 1))
     balanced = balanced_subset(make_dataset(labels, names), 2 * num_classes, seed=1)
     assert set(label_counts(balanced).values()) == {2}
+
+
+def test_course_splits_with_another_train_size_keep_validation_and_test(ci_dataset):
+    """El prompt tuning del lab 06 entrena con más reseñas: sin ninguna de la validación."""
+    train, validation, test = course_splits(ci_dataset, "ci")
+    larger, same_validation, same_test = course_splits(ci_dataset, "ci", train_size=200)
+    assert len(larger) == 200
+    assert label_counts(larger) == {"negativa": 100, "positiva": 100}
+    assert list(same_validation["text"]) == list(validation["text"])
+    assert list(same_test["text"]) == list(test["text"])
+    assert not set(larger["text"]) & set(validation["text"])
+
+
+def test_course_splits_train_size_is_checked(ci_dataset):
+    with pytest.raises(CourseError, match="entero positivo"):
+        course_splits(ci_dataset, "ci", train_size=0)

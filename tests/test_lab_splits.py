@@ -152,8 +152,15 @@ def old_split_problems(notebook) -> list[str]:
 
 
 def _test_names(source: str) -> set[str]:
-    lines = [line for line in source.splitlines() if CREATES_SPLITS not in line]
-    return {name for name in code_names("\n".join(lines)) if TEST_DATA.match(name)}
+    # Se descartan los nombres de la línea que crea las particiones, no la línea entera: quitarla
+    # rompía una cadena de varias líneas que la contiene (el código que imprime el lab 06).
+    return {
+        token.string
+        for token in _tokens(source)
+        if token.type == tokenize.NAME
+        and TEST_DATA.match(token.string)
+        and CREATES_SPLITS not in token.line
+    }
 
 
 def problems_with_test_data(notebook) -> list[str]:
@@ -305,6 +312,8 @@ def test_rule_b_ignores_comments_strings_and_the_line_that_creates_the_splits():
     cells = _with(2, "code", 'print("test_subset no se toca")  # ni test_dataset\nx = 1')
     assert problems_with_test_data(_notebook(*cells)) == []
     assert "test_metrics" not in _test_names("test_metrics = 1")
+    printed = 'print("""x = data.course_splits(d, p)[0]\ny = 2""")\nz = len(test_dataset)'
+    assert _test_names(printed) == {"test_dataset"}
 
 
 def test_rule_c_missing_or_repeated_final_section():
@@ -386,20 +395,8 @@ def test_fstring_literal_keeps_only_the_text_outside_the_braces():
 
 # --- Los siete labs ------------------------------------------------------------------------
 
-#: Labs que aún no tienen validación: los hace otra rama (24b). Quitar al fusionarla.
-PENDING_24B = {"05_lora", "06_prompt_tuning", "07_comparar_metodos"}
 
-
-def _lab_param(path: Path):
-    marks = (
-        [pytest.mark.xfail(strict=True, reason="24b: labs 05-07 aún sin validación")]
-        if path.stem in PENDING_24B
-        else []
-    )
-    return pytest.param(path, id=path.stem, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_lab_param(path) for path in SOLUTIONS])
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_lab_chooses_on_validation_and_reports_test_once(path):
     problems = split_problems(nbformat.read(path, as_version=4))
     assert problems == [], (
@@ -410,4 +407,3 @@ def test_lab_chooses_on_validation_and_reports_test_once(path):
 
 def test_all_seven_labs_are_checked():
     assert len(SOLUTIONS) == 7
-    assert PENDING_24B <= {path.stem for path in SOLUTIONS}

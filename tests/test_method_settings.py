@@ -270,3 +270,26 @@ def test_prompt_schedule_alternative_rejects_bad_inputs(args, fragment):
 
     with pytest.raises(CourseError, match=fragment):
         prompt_schedule_alternative(*args)
+
+
+def test_lab_comparison_methods_are_the_seven_of_lab_07(tiny_bert):
+    """Una sola lista: el lab 07 la pide a ``lab_comparison_methods`` y no la rehace."""
+    from coursekit.method_settings import lab_comparison_methods
+
+    names = [m.name for m in lab_comparison_methods(tiny_bert, "unused", PROFILE)]
+    assert names == [
+        "fine-tuning completo",
+        "LLRD",
+        "LoRA",
+        "prompt tuning (media)",
+        "codificador congelado",
+        "codificador congelado (media)",
+        "código del tutorial",
+    ]
+    code = "\n".join(
+        cell.source
+        for cell in nbformat.read(SOLUTIONS / "07_comparar_metodos.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+    )
+    assert "lab_comparison_methods(new_classifier, model_path, profile)" in code
+    assert "frozen_encoder_method(" not in code and 'pooling="mean"' not in code

@@ -15,10 +15,17 @@ def _cells(name, cell_type):
     return [cell.source for cell in notebook.cells if cell.cell_type == cell_type]
 
 
-def test_lab07_lists_the_frozen_encoder_with_mean_pooling_next_to_the_pooler_one():
+def test_lab07_lists_the_frozen_encoder_with_mean_pooling_next_to_the_pooler_one(tiny_bert):
+    from coursekit.method_settings import MEAN_POOLING_SUFFIX, lab_comparison_methods
+    from coursekit.profiles import get_profile
+
     code = "\n".join(_cells("07_comparar_metodos.ipynb", "code"))
-    assert 'frozen_encoder_method(new_classifier, pooling="mean")' in code
-    assert 'pooling="mean"' in code.split("frozen_encoder_method(new_classifier")[0], (
+    # La lista es la de coursekit (la misma que mide coursekit bench methods).
+    assert "lab_comparison_methods(new_classifier, model_path, profile)" in code
+    names = [m.name for m in lab_comparison_methods(tiny_bert, "unused", get_profile("ci"))]
+    frozen = names.index("codificador congelado")
+    assert names[frozen + 1] == "codificador congelado" + MEAN_POOLING_SUFFIX
+    assert "prompt tuning" + MEAN_POOLING_SUFFIX in names, (
         "el prompt tuning del lab 07 debe clasificar desde la media"
     )
     assert "MEAN_POOLING_SUFFIX" in code

@@ -77,10 +77,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--pooling",
         nargs="+",
         choices=("pooler", "mean"),
-        default=["pooler"],
-        help="agrupación desde la que clasifican los métodos: pooler (la de "
+        default=None,
+        help="por defecto, los siete métodos del lab 07, cada uno con la agrupación del lab; "
+        "con esta opción, los seis métodos del curso desde pooler (la de "
         "AutoModelForSequenceClassification) y/o mean (media de los tokens); con las dos, "
         "cada método se mide dos veces",
+    )
+    methods.add_argument(
+        "--reference",
+        default=None,
+        metavar="ARCHIVO",
+        help="guarda además la referencia de varias semillas del lab 07 en ARCHIVO (p. ej. "
+        "coursekit/reference_data/methods_quick.json; ver coursekit.reference_seeds)",
     )
     methods.set_defaults(_bench=_run_methods)
 
@@ -145,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     machine = machine_info()
     print(f"coursekit bench {args.benchmark} · perfil {profile.name} · {describe_machine(machine)}")
     start = time.perf_counter()
+    args._machine = machine  # la máquina al empezar, para lo que guarde el benchmark
     code, results, table, figure, line = args._bench(args, profile)
     argv = getattr(args, "_argv", None)
     results = {
@@ -204,9 +213,16 @@ def _run_methods(args: argparse.Namespace, profile: Any):
     results["resumen"] = summary
     ratios = methods.lora_full_ratios(summary)
     results["razones_lora_completo"] = ratios
-    baseline_row = {"método": "línea base (clase mayoritaria)", "exactitud": results["línea_base"]}
+    from coursekit.comparison import TEST_ACCURACY
+
+    baseline_row = {
+        "método": "línea base (clase mayoritaria)",
+        "exactitud": results["línea_base"],
+        TEST_ACCURACY: results["línea_base_test"],
+    }
     if args.seeds > 1:
         baseline_row["exactitud"] = f"{results['línea_base']:.3f}"
+        baseline_row["exactitud test"] = f"{results['línea_base_test']:.3f}"
         table = markdown_table(
             [*methods.seed_table_rows(summary), baseline_row], methods.SEED_TABLE_COLUMNS
         )
@@ -220,8 +236,31 @@ def _run_methods(args: argparse.Namespace, profile: Any):
     )
     gaps = methods.pooling_gaps(summary)
     results["media_menos_pooler_puntos"] = gaps or None
+    if args.reference:
+        _write_reference(args, profile, results)
     line = methods.headline(ratios) if ratios or not gaps else methods.pooling_headline(gaps)
     return 0, results, table, figure, line
+
+
+def _write_reference(args: argparse.Namespace, profile: Any, results: dict[str, Any]) -> None:
+    import json
+    from pathlib import Path
+
+    from coursekit.instructor.bench import methods
+    from coursekit.instructor.bench.report import machine_info
+
+    argv = getattr(args, "_argv", None)
+    complete = {
+        "perfil": profile.name,
+        "comando": shlex.join(["coursekit", *argv]) if argv is not None else None,
+        "máquina": getattr(args, "_machine", None) or machine_info(),
+        **results,
+    }
+    reference = methods.reference_from_results(complete, profile, methods.library_versions())
+    path = Path(args.reference)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(reference, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"referencia de varias semillas: {path}")
 
 
 def _run_pooling(args: argparse.Namespace, profile: Any):
