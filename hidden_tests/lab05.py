@@ -186,6 +186,7 @@ LAB_TESTS = LabTests(
         r"size_ratio = ",
         r"predict_texts\(",
         r"show_classifier\(",  # la demostración con widgets usa lo que predice la celda anterior
+        r"test_output = chosen_trainer\.predict\(",  # la evaluación final en test solo se muestra
     ),
     keep_names=(
         "lora_config",

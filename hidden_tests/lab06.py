@@ -133,6 +133,9 @@ LAB_TESTS = LabTests(
         r"show_progress\(",
         r"save_pretrained\(",
         r"prompt_history\[",
+        r"peft_models = \{",  # la elección en validación usa los modelos entrenados
+        r"best, tied = tied_with_best\(",
+        r"test_output = chosen_trainer\.predict\(",  # la evaluación final en test solo se muestra
     ),
     keep_names=("short_prompt_config", "virtual_prompt_size", "prompt_max_length", "model"),
     tests=(

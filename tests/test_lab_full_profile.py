@@ -85,7 +85,9 @@ def test_lab05_compares_reloaded_logits_on_one_device_with_a_tolerance():
 
 
 def test_lab02_compares_the_reloaded_model_on_the_same_device():
-    assert re.search(r"from_pretrained\(final_dir\)\.to\(trainer\.model\.device\)", _code("02"))
+    assert re.search(
+        r"from_pretrained\(final_dir\)\.to\((chosen_)?trainer\.model\.device\)", _code("02")
+    )
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)

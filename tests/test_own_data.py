@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.data import (
-    course_subsets,
+    course_splits,
     csv_reading_options,
     detect_csv_encoding,
     detect_csv_separator,
@@ -174,10 +174,10 @@ def test_many_classes_end_to_end_subsets(tmp_path, num_classes):
     classes = [f"clase_{i:02d}" for i in range(num_classes)]
     path = write_rows(tmp_path, spanish_rows(10, classes))
     profile = own_profile(path, train_size=2 * num_classes, eval_size=num_classes)
-    train, evaluation = course_subsets(load_course_dataset(profile), profile)
+    train, validation, test = course_splits(load_course_dataset(profile), profile)
     assert label_names(train) == classes
     assert sorted(set(train["label"])) == list(range(num_classes))
-    assert len(evaluation) == num_classes
+    assert len(validation) == len(test) == num_classes
 
 
 # --- cada CSV que no sirve: un error en español que dice qué hacer ---------------------------
@@ -186,7 +186,7 @@ def test_many_classes_end_to_end_subsets(tmp_path, num_classes):
 def _error(path: Path, **changes) -> str:
     with pytest.raises(CourseError) as info:
         profile = own_profile(path, **changes)
-        course_subsets(load_course_dataset(profile), profile)
+        course_splits(load_course_dataset(profile), profile)
     message = str(info.value)
     assert "An error occurred" not in message
     return message
@@ -217,15 +217,17 @@ def test_bad_csv_more_classes_than_the_subset_can_balance(tmp_path):
 
 def test_bad_csv_class_too_small_for_a_balanced_subset(tmp_path):
     rows = spanish_rows(30, ["positivo", "negativo"]) + spanish_rows(4, ["neutro"])
-    message = _error(write_rows(tmp_path, rows), train_size=30)
-    assert "La clase 'neutro' solo tiene 3 ejemplos y hacen falta 10" in message
-    assert "el mayor subconjunto equilibrado posible aquí es de 9" in message
+    message = _error(write_rows(tmp_path, rows), train_size=30, eval_size=3)
+    # 3 de las 4 filas de «neutro» caen en train (80 %) y una de ellas va a la validación.
+    assert "La clase 'neutro' solo tiene 2 ejemplos en la partición 'train'" in message
+    assert "hacen falta 10" in message and "3 de sus 51 ejemplos ya son de validación" in message
+    assert "el mayor subconjunto equilibrado posible aquí es de 6" in message
     assert "COURSE_TRAIN_SIZE" in message
 
 
 def test_bad_csv_subset_larger_than_the_data(tmp_path):
     message = _error(write_rows(tmp_path, spanish_rows()), train_size=12, eval_size=100)
-    assert "Pides 100 ejemplos pero el dataset solo tiene 6" in message
+    assert "Pides 100 ejemplos pero la partición 'test' solo tiene 6" in message
     assert "COURSE_EVAL_SIZE" in message and "como mucho 6" in message
 
 
