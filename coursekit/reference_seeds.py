@@ -45,6 +45,9 @@ REFERENCE_SETTINGS = (
 )
 #: Clave de la exactitud de validación en cada semilla guardada.
 VALIDATION_ACCURACY = "exactitud"
+#: Tolerancia al comparar con los extremos del rango (la misma exactitud calculada en otra
+#: máquina puede diferir en el último bit).
+EDGE_TOLERANCE = 1e-9
 
 
 def reference_path(profile_name: str):
@@ -103,6 +106,10 @@ class SeedSpread:
     def range_text(self) -> str:
         return f"{self.low:.3f}–{self.high:.3f}"
 
+    def contains(self, accuracy: float) -> bool:
+        """``True`` si ``accuracy`` cae entre el mínimo y el máximo de las semillas."""
+        return self.low - EDGE_TOLERANCE <= accuracy <= self.high + EDGE_TOLERANCE
+
 
 def seed_spreads(reference: Mapping[str, Any]) -> dict[str, SeedSpread]:
     """Por método (en el orden guardado), la dispersión de la exactitud de validación."""
@@ -123,7 +130,7 @@ def verdict(name: str, accuracy: float, spread: SeedSpread) -> str:
     n = len(spread.values)
     where = f"las {n} semillas de referencia ({spread.range_text()})"
     gap = 100 * (accuracy - spread.mean)
-    if spread.low <= accuracy <= spread.high:
+    if spread.contains(accuracy):
         return (
             f"«{name}»: tu {accuracy:.3f} cae dentro del rango de {where}: la diferencia con "
             f"su media ({gap:+.1f} puntos) es la que da cambiar de semilla."
@@ -217,7 +224,7 @@ def compare_with_reference(
             )
             verdicts.append(f"«{name}»: la referencia no tiene este método.")
             continue
-        inside = spread.low <= mine <= spread.high
+        inside = spread.contains(mine)
         rows.append(
             {
                 "método": name,
