@@ -236,4 +236,11 @@ def compare_with_reference(
         )
         verdicts.append(verdict(name, mine, spread))
     table = pd.DataFrame(rows).set_index("método")
-    return ReferenceComparison(describe_reference(reference), table, verdicts)
+    note = describe_reference(reference)
+    if any(profile.seed in spread.seeds for spread in spreads.values()):
+        note += (
+            f" Tu ejecución usa la semilla {profile.seed}, una de las de la referencia: con las "
+            "mismas versiones en una CPU repite sus números, y lo que enseña la tabla es cuánto "
+            "se mueve cada método con las otras semillas."
+        )
+    return ReferenceComparison(note, table, verdicts)

@@ -89,6 +89,7 @@ def test_student_run_beside_the_reference(reference):
         {"LoRA": 0.735, "codificador congelado": 0.600, "prompt tuning": 0.55}, QUICK, reference
     )
     assert "3 semillas (42, 43, 44)" in shown.note and "--seeds 3" in shown.note
+    assert "Tu ejecución usa la semilla 42, una de las de la referencia" in shown.note
     table = shown.table
     assert list(table.index) == ["LoRA", "codificador congelado", "prompt tuning"]
     lora_mean, lora_std = statistics.fmean(LORA), statistics.stdev(LORA)
