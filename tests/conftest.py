@@ -41,6 +41,32 @@ def classifier():
     return model
 
 
+@pytest.fixture(scope="session")
+def small_ci_data(ci_dataset, tokenizer):
+    """Datos reales del perfil ci, pequeños: 16 reseñas de entrenamiento tokenizadas, 8 de
+    evaluación tokenizadas y esas 8 en texto, más el tokenizador."""
+    from coursekit import data
+
+    train = data.tokenize_dataset(ci_dataset["train"].select(range(16)), tokenizer, 32)
+    texts = ci_dataset["test"].select(range(8))
+    return train, data.tokenize_dataset(texts, tokenizer, 32), texts, tokenizer
+
+
+@pytest.fixture
+def without_ipywidgets(monkeypatch):
+    """Simula un entorno sin ipywidgets: importarlo da ImportError."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ipywidgets(name, *args, **kwargs):
+        if name.split(".")[0] == "ipywidgets":
+            raise ImportError("No module named 'ipywidgets'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+
+
 @pytest.fixture
 def write_csv(tmp_path):
     """Escribe un CSV diminuto en ``tmp_path`` y devuelve su ruta."""

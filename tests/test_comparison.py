@@ -23,15 +23,9 @@ PROFILE = get_profile("ci", batch_size=8, num_epochs=1)
 
 
 @pytest.fixture(scope="module")
-def small_data():
+def small_data(small_ci_data):
     """16 reseñas de entrenamiento y 8 de validación, tokenizadas (reales, del perfil ci)."""
-    from coursekit import data
-    from coursekit.models import load_tokenizer
-
-    dataset = data.load_course_dataset("ci")
-    tokenizer = load_tokenizer("ci")
-    train = data.tokenize_dataset(dataset["train"].select(range(16)), tokenizer, 32)
-    evaluation = data.tokenize_dataset(dataset["test"].select(range(8)), tokenizer, 32)
+    train, evaluation, _, tokenizer = small_ci_data
     return train, evaluation, tokenizer
 
 

@@ -14,16 +14,9 @@ PROFILE = get_profile("ci", batch_size=8, num_epochs=1)
 
 
 @pytest.fixture(scope="module")
-def small_data():
+def small_data(small_ci_data):
     """16 reseñas de entrenamiento y 8 de validación (tokenizadas y en texto), del perfil ci."""
-    from coursekit import data
-    from coursekit.models import load_tokenizer
-
-    dataset = data.load_course_dataset("ci")
-    tokenizer = load_tokenizer("ci")
-    train = data.tokenize_dataset(dataset["train"].select(range(16)), tokenizer, 32)
-    texts = dataset["test"].select(range(8))
-    return train, data.tokenize_dataset(texts, tokenizer, 32), texts, tokenizer
+    return small_ci_data
 
 
 def _hits(model, texts, tokenizer):

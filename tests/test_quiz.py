@@ -5,7 +5,6 @@ Colab) en scripts/test_colab.sh o con ``PYTHONPATH=/carpeta/con/ipywidgets7``.""
 
 from __future__ import annotations
 
-import builtins
 import sys
 import types
 from pathlib import Path
@@ -122,15 +121,7 @@ def test_inline_html_escapes_and_keeps_code_untouched():
     )
 
 
-def test_without_ipywidgets_show_prints_the_quiz(monkeypatch, capsys):
-    real_import = builtins.__import__
-
-    def no_ipywidgets(name, *args, **kwargs):
-        if name.split(".")[0] == "ipywidgets":
-            raise ImportError("No module named 'ipywidgets'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+def test_without_ipywidgets_show_prints_the_quiz(without_ipywidgets, capsys):
     assert quiz.show("01") is None
     printed = capsys.readouterr().out
     assert printed.startswith(quiz.MISSING_WIDGETS_MESSAGE)

@@ -4,8 +4,6 @@ imprime en lugar de fallar. Corre con el ipywidgets que haya: 8 en el entorno de
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 import pytest
 import torch
@@ -102,15 +100,7 @@ def test_label_names_override_and_mismatch(model, tokenizer):
         class_probabilities(model, tokenizer, "")
 
 
-def test_without_ipywidgets_prints_instead_of_failing(model, tokenizer, monkeypatch, capsys):
-    real_import = builtins.__import__
-
-    def no_ipywidgets(name, *args, **kwargs):
-        if name.split(".")[0] == "ipywidgets":
-            raise ImportError("No module named 'ipywidgets'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
+def test_without_ipywidgets_prints_instead_of_failing(model, tokenizer, without_ipywidgets, capsys):
     assert show_classifier(model, tokenizer, example="Not bad at all.") is None
     printed = capsys.readouterr().out
     assert MISSING_WIDGETS_MESSAGE in printed and "«Not bad at all.»" in printed
