@@ -27,15 +27,19 @@ def measured_model_dir(output_dir: str | os.PathLike, method_name: str) -> Path:
     return Path(output_dir) / method_name.replace(" ", "_").replace("/", "-") / SAVED_FOLDER
 
 
-def _load_state(folder: Path) -> dict[str, Any]:
-    from safetensors.torch import load_file
-
+def _weight_files(folder: Path) -> list[Path]:
     files = sorted(folder.glob("*.safetensors"))
     if not files:
         raise CourseError(
             f"En {folder} no hay pesos (*.safetensors): vuelve a medir el método "
             "(compare_methods con rerun=True)."
         )
+    return files
+
+
+def _load_state(files: list[Path]) -> dict[str, Any]:
+    from safetensors.torch import load_file
+
     state: dict[str, Any] = {}
     for file in files:
         state.update(load_file(str(file)))
@@ -56,12 +60,12 @@ def load_measured_model(method: Any, output_dir: str | os.PathLike):
             f"No encuentro lo que guardó «{method.name}» en {folder}: mide antes el método con "
             "compare_methods (o measure_method) en la misma carpeta."
         )
+    files = _weight_files(folder)
     model = method.build_model()
-    state = _load_state(folder)
     from peft import PeftModel, set_peft_model_state_dict
 
     if isinstance(model, PeftModel):
-        result = set_peft_model_state_dict(model, state)
+        result = set_peft_model_state_dict(model, _load_state(files))
         # peft carga aparte los vectores del prompt virtual y aun así los cuenta como sobrantes.
         unexpected = [
             key for key in getattr(result, "unexpected_keys", []) if key != "prompt_embeddings"
@@ -71,12 +75,17 @@ def load_measured_model(method: Any, output_dir: str | os.PathLike):
                 f"El adaptador guardado de «{method.name}» no encaja con el modelo que construye "
                 f"el método (sobran {unexpected[:3]}): ¿cambió la configuración? Vuelve a medir."
             )
-    else:
-        try:
-            model.load_state_dict(state, strict=True)
-        except RuntimeError as error:
-            raise CourseError(
-                f"Los pesos guardados de «{method.name}» no encajan con el modelo que construye "
-                f"el método: ¿cambió la configuración? Vuelve a medir. ({str(error)[:200]})"
-            ) from None
+        return model.eval()
+    # Sin peft, los pesos se leen con from_pretrained (de la clase del modelo, agrupación
+    # incluida): transformers guarda con los nombres del checkpoint original (LayerNorm.gamma/beta
+    # en bert-base-cased) y solo from_pretrained los traduce. Después entran en el modelo que
+    # construye el método, estrictos: otra configuración no encaja.
+    saved = type(model).from_pretrained(str(folder))
+    try:
+        model.load_state_dict(saved.state_dict(), strict=True)
+    except RuntimeError as error:
+        raise CourseError(
+            f"Los pesos guardados de «{method.name}» no encajan con el modelo que construye el "
+            f"método: ¿cambió la configuración? Vuelve a medir. ({str(error)[:200]})"
+        ) from None
     return model.eval()

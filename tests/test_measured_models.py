@@ -85,3 +85,26 @@ def test_folder_name_matches_the_one_measure_method_uses(tmp_path):
     )
     with pytest.raises(CourseError):
         measured_model_dir(tmp_path, " ")
+
+
+@pytest.mark.slow
+def test_weights_saved_with_the_original_checkpoint_names_load(tiny_bert, small_data, tmp_path):
+    """bert-base-cased guarda LayerNorm.gamma/beta, y transformers 5 vuelve a guardar con esos
+    nombres: load_state_dict los daba por ausentes y el lab 07 fallaba en ``full``."""
+    from safetensors.torch import load_file, save_file
+
+    train, evaluation, texts, tokenizer = small_data
+    method = _methods(tiny_bert)[0]  # fine-tuning completo: el modelo entero
+    row = measure_method(method, train, evaluation, tokenizer, PROFILE, tmp_path)
+    for file in measured_model_dir(tmp_path, method.name).glob("*.safetensors"):
+        state = load_file(str(file))
+        legacy = {
+            key.replace("LayerNorm.weight", "LayerNorm.gamma").replace(
+                "LayerNorm.bias", "LayerNorm.beta"
+            ): value
+            for key, value in state.items()
+        }
+        assert legacy != state
+        save_file(legacy, str(file), metadata={"format": "pt"})
+    reloaded = load_measured_model(method, tmp_path)
+    assert _hits(reloaded, texts, tokenizer) == row[CORRECT]
