@@ -33,14 +33,21 @@ def class_proportions(dataset: Dataset, label_column: str = LABEL) -> dict[str, 
 
 
 def demonstration_proportions(
-    dataset: Dataset, majority_share: float = 0.9, label_column: str = LABEL
+    dataset: Dataset,
+    majority_share: float = 0.9,
+    label_column: str = LABEL,
+    fit_to: Dataset | None = None,
 ) -> tuple[dict[str, float], str]:
     """Proporciones para una demostración desequilibrada y una frase que dice de dónde salen.
 
     Si las clases de ``dataset`` (p. ej. la partición ``train`` completa de tus datos) ya están
     desequilibradas (la más frecuente tiene al menos :data:`IMBALANCE_RATIO` veces los ejemplos
     de la menos frecuente), se usan esas proporciones naturales. Si no, la primera clase recibe
-    ``majority_share`` y las demás se reparten el resto a partes iguales.
+    ``majority_share`` y las demás se reparten el resto a partes iguales. Con ``fit_to`` (el
+    conjunto del que saldrá la demostración), si ``majority_share`` no cabe en él (pocos
+    ejemplos por clase y muchas clases: 20 de validación con 5 clases), la primera clase recibe
+    la mayor proporción que sí cabe (todos sus ejemplos y uno de cada otra clase), y la frase
+    lo dice.
     """
     if isinstance(majority_share, bool) or not isinstance(majority_share, (int, float)):
         raise CourseError(f"majority_share debe ser un número, no {majority_share!r}.")
@@ -56,6 +63,18 @@ def demonstration_proportions(
     smallest = min(natural.values())
     if smallest > 0 and max(natural.values()) / smallest >= IMBALANCE_RATIO:
         return natural, "las proporciones naturales de tus datos"
+    note = ""
+    if fit_to is not None:
+        available = label_counts(fit_to, label_column)
+        first = available.get(names[0], 0)
+        if len(fit_to) and first and min(available.values()) >= 1:
+            fitting = first / (first + len(names) - 1)
+            if fitting < majority_share:
+                note = (
+                    f" (el {100 * majority_share:.0f} % no cabe en {len(fit_to)} ejemplos con "
+                    f"{len(names)} clases)"
+                )
+                majority_share = fitting
     rest = (1 - majority_share) / (len(names) - 1)
     proportions = {name: (majority_share if i == 0 else rest) for i, name in enumerate(names)}
     rest_text = (
@@ -63,7 +82,7 @@ def demonstration_proportions(
         if len(names) == 2
         else "las demás a partes iguales"
     )
-    return proportions, f"«{names[0]}» con el {100 * majority_share:.0f} % y {rest_text}"
+    return proportions, f"«{names[0]}» con el {100 * majority_share:.0f} %{note} y {rest_text}"
 
 
 def _check_proportions(

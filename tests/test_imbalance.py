@@ -193,3 +193,22 @@ def test_lab_02_measures_the_imbalanced_moment_on_validation():
     )
     exercise = next(i for i, c in enumerate(cells) if "02-compute-metrics" in c.source)
     assert exercise < position < final
+
+
+def test_demonstration_fits_a_small_validation_with_many_classes(make_dataset):
+    """full con COURSE_EVAL_SIZE=20: 5 clases con 4 ejemplos de validación cada una. El 90 %
+    no cabe (el lab 02 fallaba con «solo caben 4»); la primera clase recibe lo que cabe."""
+    train = make_dataset([c for c in range(5) for _ in range(40)])
+    validation = make_dataset([c for c in range(5) for _ in range(4)])
+    with pytest.raises(CourseError, match="solo caben 4"):
+        imbalanced_subset(validation, demonstration_proportions(train)[0])
+    proportions, why = demonstration_proportions(train, fit_to=validation)
+    demo = imbalanced_subset(validation, proportions)
+    assert sorted(np.bincount(demo["label"]).tolist()) == [1, 1, 1, 1, 4]
+    assert "con el 50 % (el 90 % no cabe en 20 ejemplos con 5 clases)" in why
+
+
+def test_demonstration_keeps_the_share_when_it_fits(make_dataset):
+    train = make_dataset([c for c in range(2) for _ in range(40)])
+    validation = make_dataset([c for c in range(2) for _ in range(100)])
+    assert demonstration_proportions(train, fit_to=validation) == demonstration_proportions(train)

@@ -80,7 +80,9 @@ def output_texts(notebook) -> list[tuple[int, str]]:
     de stderr ni el HTML: el texto plano o Markdown que ve el estudiante)."""
     found = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
+        # El cuestionario final plantea casos hipotéticos («un dataset con dos clases»), no
+        # describe la ejecución del estudiante.
+        if cell.cell_type != "code" or "quiz.show(" in cell.source:
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stdout":

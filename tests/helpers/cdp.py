@@ -57,6 +57,7 @@ class Chromium:
 
         try:
             self._ws = self._loop.run_until_complete(connect())
+            self.send("Page.enable")  # para recibir (y aceptar) los diálogos de la página
         except Exception:
             self.close()
             raise
@@ -76,6 +77,14 @@ class Chromium:
                 message = json.loads(raw)
                 if message.get("id") == message_id:
                     return message
+                if message.get("method") == "Page.javascriptDialogOpening":
+                    # «¿Salir del sitio?» de JupyterLab con un notebook sin guardar (tras
+                    # escribir y pulsar en él): sin respuesta, Page.navigate se queda esperando.
+                    self._next_id += 1
+                    await self._ws.write_message(json.dumps({
+                        "id": self._next_id, "method": "Page.handleJavaScriptDialog",
+                        "params": {"accept": True},
+                    }))  # fmt: skip
 
         message = self._loop.run_until_complete(asyncio.wait_for(call(), timeout))
         if "error" in message:
