@@ -191,8 +191,8 @@ def compare_with_reference(
     if profile.uses_own_data:
         return ReferenceComparison(
             "Con tus propios datos no hay tabla de referencia con varias semillas: la que trae "
-            "el curso se midió con las reseñas del perfil quick, así que juzga tus diferencias "
-            "con el margen de ruido de la sección 4."
+            "el curso se midió con los datos del perfil quick (otros textos, otras clases), así "
+            "que juzga tus diferencias con el margen de ruido de la sección 4."
         )
     if reference is None:
         reference = load_reference(profile.name)
