@@ -84,11 +84,11 @@ def checkpoint_root(root: str | os.PathLike | None = None) -> Path:
 
 # Cuántos ajustes escalares entran, como mucho, en el resumen legible del nombre.
 _SLUG_SETTINGS = 4
-# Longitud del hash de los ajustes en el nombre de la carpeta.
 #: Cómo se reparten los datos en particiones (``coursekit.data.course_splits``). Entra en el
 #: hash de cada carpeta de entrenamiento: si cambia el reparto, un checkpoint entrenado con el
 #: subconjunto anterior (antes, train y test sin validación) no se reanuda en silencio.
 SPLITS_SCHEME = "train-validation-test/1"
+# Longitud del hash de los ajustes en el nombre de la carpeta.
 _HASH_LENGTH = 8
 
 
