@@ -464,6 +464,19 @@ def balanced_subset(
     ``eval_size``) y ``source`` (p. ej. ``"la partición 'test'"``) solo sirven para que los
     errores digan qué campo del perfil cambiar y de dónde salen los ejemplos.
     """
+    indices = _balanced_subset_indices(dataset, size, seed, label_column, size_name, source)
+    return dataset.select(indices.tolist())
+
+
+def _balanced_subset_indices(
+    dataset: Dataset,
+    size: int,
+    seed: int,
+    label_column: str,
+    size_name: str | None,
+    source: str,
+) -> Any:
+    """Los índices que elige :func:`balanced_subset`, con sus mismas comprobaciones."""
     import numpy as np
 
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
@@ -487,8 +500,7 @@ def balanced_subset(
             f"Con {size} ejemplos no se pueden representar las {len(names)} clases; "
             f"usa al menos {len(names)}" + (f" ({_SIZE_HINT[size_name]})." if size_name else ".")
         )
-    indices = _balanced_indices(labels, names, size, seed, how, source)
-    return dataset.select(indices.tolist())
+    return _balanced_indices(labels, names, size, seed, how, source)
 
 
 def _balanced_indices(
@@ -544,24 +556,25 @@ def course_splits(
     _check_splits(dataset, ("train", "test"))
     advice = _own_data_size_advice(dataset, profile)
 
-    def subset(pool: Dataset, split: str, size_name: str, note: str = "") -> Dataset:
+    def indices(pool: Dataset, split: str, size_name: str, note: str = "") -> Any:
         size = getattr(profile, size_name)
         try:
-            return balanced_subset(
-                pool, size, profile.seed, size_name=size_name, source=f"la partición {split!r}"
+            return _balanced_subset_indices(
+                pool, size, profile.seed, LABEL, size_name, f"la partición {split!r}"
             )
         except CourseError as error:
             raise CourseError(f"{error}{note}{advice}") from error
+
+    def subset(pool: Dataset, split: str, size_name: str, note: str = "") -> Dataset:
+        return pool.select(indices(pool, split, size_name, note).tolist())
 
     test = subset(dataset["test"], "test", "eval_size")
     if "validation" in dataset:
         validation = subset(dataset["validation"], "validation", "eval_size")
         return subset(dataset["train"], "train", "train_size"), validation, test
     pool = dataset["train"]
-    validation = subset(pool, "train", "eval_size", " (De ella sale la validación.)")
-    # Los mismos índices que acaba de elegir balanced_subset (misma semilla, mismas etiquetas).
-    labels = np.asarray(list(pool[LABEL]))
-    taken = _balanced_indices(labels, label_names(pool), profile.eval_size, profile.seed, "")
+    taken = indices(pool, "train", "eval_size", " (De ella sale la validación.)")
+    validation = pool.select(taken.tolist())
     remaining = pool.select(np.setdiff1d(np.arange(len(pool)), taken).tolist())
     note = (
         f" (La validación se saca de la partición train: {profile.eval_size} de sus "
