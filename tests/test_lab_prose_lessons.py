@@ -1,4 +1,4 @@
-"""Lecciones de la prosa de los labs que una revisión encontró equivocadas (issue 24).
+"""Lecciones de la prosa de los labs que una revisión encontró equivocadas.
 
 Estáticas, sobre el texto de ``solutions/``: no ejecutan ningún notebook.
 

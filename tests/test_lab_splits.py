@@ -1,4 +1,4 @@
-"""Entrenamiento, validación y prueba en los siete labs (issue 24), leyendo el código de
+"""Entrenamiento, validación y prueba en los siete labs, leyendo el código de
 ``solutions/`` sin ejecutar nada.
 
 La convención: ``train_subset, validation_subset, test_subset = data.course_splits(...)``; todo

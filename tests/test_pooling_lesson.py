@@ -1,4 +1,4 @@
-"""La lección de la agrupación (pooling) en los labs 06 y 07 (issue 24).
+"""La lección de la agrupación (pooling) en los labs 06 y 07: el pooler sin entrenar frente a la media de los tokens.
 
 Pruebas estáticas: leen el código y la prosa de los notebooks, no los ejecutan.
 """
