@@ -1,4 +1,4 @@
-"""La lección de la agrupación (pooling) en los labs 06 y 07: el pooler sin entrenar frente a la media de los tokens.
+"""La lección de la agrupación (pooling) en los labs 06 y 07: el pooler frente a la media.
 
 Pruebas estáticas: leen el código y la prosa de los notebooks, no los ejecutan.
 """
